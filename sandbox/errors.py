@@ -1,0 +1,40 @@
+"""The errors a user can act on: each says what is wrong, where, and how to fix it.
+
+The CLI prints the message of any `SandboxError` as one line and exits with code 2; anything
+else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SandboxError",
+    "RecipeError",
+    "DatasetError",
+    "DatasetExistsError",
+    "DatasetNotFoundError",
+    "CalibrationError",
+]
+
+
+class SandboxError(Exception):
+    """Base of all errors caused by input the user can correct."""
+
+
+class RecipeError(SandboxError):
+    """A recipe file is missing, malformed, or holds an unknown field or a bad value."""
+
+
+class DatasetError(SandboxError):
+    """A dataset folder is unusable: missing tables, a bad manifest, a hash that does not match."""
+
+
+class DatasetExistsError(DatasetError):
+    """A dataset with the requested name already exists and `overwrite` was not asked for."""
+
+
+class DatasetNotFoundError(DatasetError):
+    """No dataset with the requested name exists in the dataset store."""
+
+
+class CalibrationError(SandboxError):
+    """The packaged calibration data is missing a figure, a unit or a source."""

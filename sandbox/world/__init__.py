@@ -1,0 +1,1 @@
+"""Reference population: calibration, households, identities and life events."""

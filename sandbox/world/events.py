@@ -1,0 +1,545 @@
+"""Life events, month by month: births, deaths, moves, partnerships, separations and work.
+
+The population lives through the period one calendar month at a time. Event rates with a CBS
+figure are aligned to it every month (the expected count is the CBS rate times the people
+alive), so the rates hold on any population, reference or synthetic. State stays consistent:
+the dead do nothing, a birth adds a person with an identity and a BSN, a move changes the
+address of everyone who moves, a separation or a child leaving home makes a new household
+with its own address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from sandbox.world.calibration import Calibration
+from sandbox.world.households import (
+    AANVRAGER, ALLEEN, EENOUDER, KIND, OVERIG, OVERIG_ROL, PAAR, PAAR_K, PARTNER,
+)
+from sandbox.world.housing import INWONEND, SOCIAAL, VRIJ, rent_for
+from sandbox.world.identity import BsnAllocator, addresses, first_names
+from sandbox.world.persons import (
+    AO, BIJSTAND, GEPENSIONEERD, STUDENT, WERKEND, WERKLOOS, ZZP, income_for_status,
+)
+
+__all__ = ["EVENT_TYPES", "World", "simulate_events"]
+
+EVENT_TYPES = (
+    "geboorte", "overlijden", "verhuizing", "partnerschap", "scheiding", "uit_huis",
+    "baanverlies", "baan_start", "inkomenswijziging", "achttien_jaar", "aow_leeftijd",
+)
+_YEAR = 365.2425
+
+
+_ADDRESS = ("gemeente_code", "straat", "huisnummer", "postcode", "woonplaats")
+
+
+class World:
+    """Mutable population state during the simulation; rows are only ever appended.
+
+    Person arrays are indexed by person row (= ``person_id``), household arrays by household
+    row (= ``household_id``). The frames that get written hold the state at the start of the
+    period, or at birth or creation for rows added during it.
+    """
+
+    def __init__(self, persons: pd.DataFrame, households: pd.DataFrame,
+                 gemeenten: pd.DataFrame, bsn: BsnAllocator) -> None:
+        self.persons, self.households, self.gemeenten, self.bsn = persons, households, gemeenten, bsn
+        p, h = persons, households
+        self.hh = p["household_id"].to_numpy(np.int64).copy()
+        self.alive = np.ones(len(p), dtype=bool)
+        self.birth = p["geboortedatum"].to_numpy("datetime64[D]").astype(np.int64)
+        self.man = (p["geslacht"] == "M").to_numpy()
+        self.rol = p["rol"].map(_ROL_CODE).to_numpy(np.int8)
+        self.status = p["arbeidsstatus"].map(_STATUS_CODE).to_numpy(np.int8)
+        self.inkomen = p["inkomen"].to_numpy(float).copy()
+        self.carry = {c: p[c].to_numpy() for c in _CARRIED}
+        code_to_row = {c: i for i, c in enumerate(gemeenten["gemeente_code"])}
+        self.hh_gemeente = h["gemeente_code"].map(code_to_row).to_numpy(np.int64)
+        self.addr = {c: h[c].to_numpy() for c in _ADDRESS}
+        self.new_persons: list[pd.DataFrame] = []
+        self.new_households: list[pd.DataFrame] = []
+
+    def age(self, day: int) -> np.ndarray:
+        """Age in years of every person row on ``day`` (days since 1970-01-01)."""
+        return (day - self.birth) / _YEAR
+
+    def add_persons(self, frame: pd.DataFrame) -> np.ndarray:
+        """Append persons born in the period (a frame of person columns); return their ids."""
+        ids = np.arange(len(self.hh), len(self.hh) + len(frame))
+        frame.insert(0, "person_id", ids)
+        n = len(frame)
+        self.hh = np.concatenate([self.hh, frame["household_id"].to_numpy(np.int64)])
+        self.alive = np.concatenate([self.alive, np.ones(n, bool)])
+        self.birth = np.concatenate(
+            [self.birth, frame["geboortedatum"].to_numpy("datetime64[D]").astype(np.int64)]
+        )
+        self.man = np.concatenate([self.man, (frame["geslacht"] == "M").to_numpy()])
+        self.rol = np.concatenate([self.rol, frame["rol"].map(_ROL_CODE).to_numpy(np.int8)])
+        self.status = np.concatenate(
+            [self.status, frame["arbeidsstatus"].map(_STATUS_CODE).to_numpy(np.int8)]
+        )
+        self.inkomen = np.concatenate([self.inkomen, frame["inkomen"].to_numpy(float)])
+        for c in _CARRIED:
+            self.carry[c] = np.concatenate([self.carry[c], frame[c].to_numpy()])
+        self.new_persons.append(frame)
+        return ids
+
+    def add_households(self, frame: pd.DataFrame, gemeente_rows: np.ndarray) -> np.ndarray:
+        """Append households created in the period; return their ids."""
+        ids = np.arange(len(self.hh_gemeente), len(self.hh_gemeente) + len(frame))
+        frame.insert(0, "household_id", ids)
+        self.hh_gemeente = np.concatenate([self.hh_gemeente, gemeente_rows])
+        for c in _ADDRESS:
+            self.addr[c] = np.concatenate([self.addr[c], frame[c].to_numpy()])
+        self.new_households.append(frame)
+        return ids
+
+    def set_address(self, households: np.ndarray, gemeente_rows: np.ndarray,
+                    address: dict[str, np.ndarray]) -> None:
+        """Move households to a new address."""
+        self.hh_gemeente[households] = gemeente_rows
+        for c in _ADDRESS:
+            self.addr[c][households] = address[c]
+
+    def current_address(self, households: np.ndarray) -> dict[str, np.ndarray]:
+        """The current address columns of the given households."""
+        return {c: self.addr[c][households] for c in _ADDRESS}
+
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Return the persons and households tables, including rows added in the period."""
+        persons = pd.concat([self.persons, *self.new_persons], ignore_index=True)
+        households = pd.concat([self.households, *self.new_households], ignore_index=True)
+        return persons, households
+
+
+_ROL_CODE = {"aanvrager": 0, "partner": 1, "kind": 2, "overig": 3}
+# Person columns a newborn takes from its mother or that events read.
+_CARRIED = ("tussenvoegsel", "achternaam", "herkomst", "aow_opbouwjaren")
+_STATUS_CODE = {
+    "werkend": 0, "zzp": 1, "werkloos": 2, "student": 3, "gepensioneerd": 4,
+    "arbeidsongeschikt": 5, "bijstand": 6, "overig": 7,
+}
+_STATUS_NAME = np.array(list(_STATUS_CODE), dtype=object)
+
+
+class _Log:
+    """Collects event rows as column arrays, one block per event kind and month."""
+
+    def __init__(self) -> None:
+        self.blocks: list[dict[str, np.ndarray]] = []
+
+    def add(self, soort: str, day: np.ndarray, person: np.ndarray, hh: np.ndarray,
+            **changes: np.ndarray) -> None:
+        if len(person) == 0:
+            return
+        block = {"datum": day.astype(np.int64), "soort": np.full(len(person), soort, object),
+                 "person_id": person.astype(np.int64), "household_id": hh.astype(np.int64)}
+        block.update({k: np.broadcast_to(v, (len(person),)) for k, v in changes.items()})
+        self.blocks.append(block)
+
+    def frame(self) -> pd.DataFrame:
+        columns = ["datum", "soort", "person_id", "household_id", "nieuw_household_id",
+                   "partner_id", "binnen_gemeente", "gemeente_code", "straat", "huisnummer",
+                   "postcode", "woonplaats", "arbeidsstatus", "inkomen"]
+        frames = [pd.DataFrame(b) for b in self.blocks]
+        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+        for c in columns:
+            if c not in out:
+                out[c] = None
+        out = out[columns]
+        order = np.lexsort((out["person_id"].to_numpy(), out["soort"].map(
+            {s: i for i, s in enumerate(EVENT_TYPES)}).to_numpy(), out["datum"].to_numpy()))
+        out = out.iloc[order].reset_index(drop=True)
+        out["datum"] = out["datum"].to_numpy().astype("datetime64[D]")
+        for c in ("nieuw_household_id", "partner_id", "huisnummer"):
+            out[c] = out[c].astype("Int64")
+        out["inkomen"] = out["inkomen"].astype("Float64")
+        out["binnen_gemeente"] = out["binnen_gemeente"].astype("boolean")
+        for c in ("gemeente_code", "straat", "postcode", "woonplaats", "arbeidsstatus"):
+            out[c] = out[c].astype("string")
+        out.insert(0, "event_id", np.arange(len(out), dtype=np.int64))
+        return out
+
+
+def _knots(x: np.ndarray, knots: dict[float, float]) -> np.ndarray:
+    return np.interp(x, list(knots), list(knots.values()))
+
+
+def _pick(rng: np.random.Generator, hazard: np.ndarray, expected: float | None) -> np.ndarray:
+    """Return the rows that have the event this month.
+
+    ``hazard`` is a relative monthly propensity per row; with ``expected`` it is scaled so the
+    expected number of events equals ``expected`` (alignment to a CBS rate).
+    """
+    if expected is not None:
+        total = hazard.sum()
+        hazard = hazard * (expected / total) if total > 0 else hazard
+    return np.flatnonzero(rng.random(len(hazard)) < np.minimum(hazard, 1.0))
+
+
+def _days(rng: np.random.Generator, month_start: int, month_end: int, n: int) -> np.ndarray:
+    return rng.integers(month_start, month_end, n)
+
+
+class _Month:
+    """The event rules applied to one month of one world."""
+
+    def __init__(self, world: World, cal: Calibration, rng: np.random.Generator, log: _Log,
+                 start: int, end: int) -> None:
+        self.w, self.cal, self.rng, self.log = world, cal, rng, log
+        self.start, self.end = start, end
+        self.rate = {k: f.waarde for k, f in cal["gebeurtenissen"].items()}
+        self.assume = {k: f.waarde for k, f in cal["aannames_gebeurtenissen"].items()}
+        self.months = (end - start) / (_YEAR / 12)
+        self.n_alive = int(world.alive.sum())
+        self.moved = 0  # persons moved this month by events other than household moves
+
+    def per_month(self, per_1000: float) -> float:
+        return per_1000 / 1000 * self.n_alive * self.months / 12
+
+    # -- household bookkeeping -------------------------------------------------------------
+    def members(self) -> tuple[np.ndarray, np.ndarray]:
+        live = np.flatnonzero(self.w.alive)
+        return live, self.w.hh[live]
+
+    def hh_counts(self, mask: np.ndarray) -> np.ndarray:
+        live, hh = self.members()
+        return np.bincount(hh, weights=mask[live], minlength=len(self.w.hh_gemeente))
+
+    def heads(self) -> np.ndarray:
+        """Per household id, the person row of its living aanvrager, or -1."""
+        w = self.w
+        live, _ = self.members()
+        heads = np.full(len(w.hh_gemeente), -1, dtype=np.int64)
+        sel = live[w.rol[live] == AANVRAGER]
+        heads[w.hh[sel]] = sel
+        return heads
+
+    def destination(self, origin_rows: np.ndarray) -> np.ndarray:
+        """Gemeente rows for people who move: the same gemeente or, at the CBS share, another."""
+        w, rng = self.w, self.rng
+        other = rng.choice(len(w.gemeenten), len(origin_rows), p=w.gemeenten["gewicht"].to_numpy())
+        between = rng.random(len(origin_rows)) < self.rate["verhuizing_tussen_gemeenten_aandeel"]
+        return np.where(between, other, origin_rows)
+
+    def new_households(self, movers: np.ndarray, day: np.ndarray, soort: str,
+                       situatie: np.ndarray, **changes: np.ndarray) -> np.ndarray:
+        """Give each mover a new one-person household with its own address; log both events."""
+        w, rng = self.w, self.rng
+        old = w.hh[movers]
+        gem = self.destination(w.hh_gemeente[old])
+        adr = addresses(rng, w.gemeenten["gemeente_naam"].to_numpy(object)[gem])
+        adr["gemeente_code"] = w.gemeenten["gemeente_code"].to_numpy(object)[gem]
+        huur, service = rent_for(rng, situatie, np.ones(len(movers)), self.cal)
+        frame = pd.DataFrame({
+            **{c: adr[c] for c in _ADDRESS},
+            "woonsituatie": _SITUATIE[situatie], "kale_huur": huur, "servicekosten": service,
+            "woz_waarde": np.nan, "ontstaan": day.astype("datetime64[D]"),
+            "ontstaan_door": soort,
+        })
+        ids = w.add_households(frame, gem)
+        self.log.add(soort, day, movers, old, nieuw_household_id=ids, **changes)
+        self.log.add("verhuizing", day, movers, old, nieuw_household_id=ids,
+                     binnen_gemeente=gem == w.hh_gemeente[old], **{c: adr[c] for c in _ADDRESS})
+        w.hh[movers] = ids
+        w.rol[movers] = AANVRAGER
+        self.moved += len(movers)
+        return ids
+
+    def join(self, rows: np.ndarray, day: np.ndarray, dest: np.ndarray) -> None:
+        """Move people into existing households and log the move to the current address."""
+        w = self.w
+        within = w.hh_gemeente[dest] == w.hh_gemeente[w.hh[rows]]
+        self.log.add("verhuizing", day, rows, w.hh[rows], nieuw_household_id=dest,
+                     binnen_gemeente=within, **w.current_address(dest))
+        w.hh[rows] = dest
+        self.moved += len(rows)
+
+    # -- the events ----------------------------------------------------------------------
+    def deaths(self) -> None:
+        w = self.w
+        live = np.flatnonzero(w.alive)
+        age = w.age(self.start)[live]
+        # Gompertz hazard doubling every ~7 years, men ~25% higher (assumption on the shape;
+        # the level is aligned to the CBS count).
+        hazard = np.exp(0.1 * (age - 80)) * np.where(w.man[live], 1.25, 1.0)
+        rows = live[_pick(self.rng, hazard, self.per_month(self.rate["overlijden"]))]
+        day = _days(self.rng, self.start, self.end, len(rows))
+        self.log.add("overlijden", day, rows, w.hh[rows])
+        w.alive[rows] = False
+        self.succeed(w.hh[rows])
+
+    def succeed(self, households: np.ndarray) -> None:
+        """After deaths, give every household that lost its aanvrager a new one."""
+        w = self.w
+        if len(households) == 0:
+            return
+        orphan = np.unique(households[self.heads()[households] < 0])
+        live, hh = self.members()
+        cand = live[np.isin(hh, orphan)]
+        if len(cand) == 0:
+            return
+        # The partner takes over; otherwise the oldest member.
+        key = np.where(w.rol[cand] == PARTNER, -(10**9), 0) + w.birth[cand]
+        cand = cand[np.lexsort((key, w.hh[cand]))]
+        first = np.r_[True, w.hh[cand][1:] != w.hh[cand][:-1]]
+        w.rol[cand[first]] = AANVRAGER
+
+    def births(self) -> None:
+        w, rng = self.w, self.rng
+        live, _ = self.members()
+        women = live[~w.man[live] & np.isin(w.rol[live], [AANVRAGER, PARTNER])]
+        age = w.age(self.start)[women]
+        has_partner = self.hh_counts(w.rol == PARTNER)[w.hh[women]] > 0
+        # Fertility by age (assumption on the shape; the level is aligned to the CBS count).
+        shape = {16: 0.0, 20: 0.1, 26: 0.6, 30: 1.0, 34: 1.0, 38: 0.45, 42: 0.1, 46: 0.0}
+        hazard = _knots(age, shape) * np.where(has_partner, 1.0, 0.15)
+        mothers = women[_pick(rng, hazard, self.per_month(self.rate["geboorte"]))]
+        if len(mothers) == 0:
+            return
+        day = _days(rng, self.start, self.end, len(mothers))
+        man = rng.random(len(mothers)) < 0.512  # sex ratio at birth (assumption)
+        hh_ids = w.hh[mothers]
+        head = self.heads()[hh_ids]  # children carry the aanvrager's surname
+        n = len(mothers)
+        frame = pd.DataFrame({
+            "household_id": hh_ids,
+            "bsn": w.bsn.take(n),
+            "voornaam": first_names(rng, np.where(man, "M", "V")),
+            "tussenvoegsel": w.carry["tussenvoegsel"][head],
+            "achternaam": w.carry["achternaam"][head],
+            "geboortedatum": day.astype("datetime64[D]"),
+            "geslacht": np.where(man, "M", "V"),
+            "rol": "kind",
+            "herkomst": w.carry["herkomst"][mothers],
+            "geboren_buitenland": False,
+            "arbeidsstatus": "overig",
+            "bijbaan": False,
+            "inkomen": 0.0,
+            "vermogen": 0.0,
+            "zorgverzekerd": True,
+            "aow_opbouwjaren": np.full(n, 50, np.int16),
+            "digitale_vaardigheid": None,
+            "taalvaardigheid": None,
+        })
+        rows = w.add_persons(frame)
+        self.log.add("geboorte", day, rows, hh_ids)
+
+    def birthdays(self) -> None:
+        """Turning 18 and reaching AOW age, on the birthday in this month."""
+        w = self.w
+        this_month = np.datetime64(int(self.start), "D").astype("datetime64[M]")
+        aow_age = self.cal.value("arbeid", "aow_leeftijd")
+        for soort, years in (("achttien_jaar", 18), ("aow_leeftijd", aow_age)):
+            live = np.flatnonzero(w.alive)
+            birth = w.birth[live].astype("datetime64[D]")
+            month = birth.astype("datetime64[M]")
+            hit = month + int(round(years * 12)) == this_month
+            rows = live[hit]
+            dom = (birth[hit] - month[hit].astype("datetime64[D]")).astype(np.int64)
+            day = np.minimum(self.start + dom, self.end - 1)  # 29 February → end of month
+            if soort == "aow_leeftijd":
+                self.retire(rows, day)
+            else:
+                self.log.add(soort, day, rows, w.hh[rows])
+
+    def retire(self, rows: np.ndarray, day: np.ndarray) -> None:
+        w = self.w
+        if len(rows) == 0:
+            return
+        samen = self.hh_counts(w.rol != KIND)[w.hh[rows]] > 1
+        status = np.full(len(rows), GEPENSIONEERD, np.int8)
+        opbouw = w.carry["aow_opbouwjaren"][rows].astype(float)
+        inc = income_for_status(self.rng, status, np.full(len(rows), 67.0), w.man[rows],
+                                np.zeros(len(rows), bool), samen, opbouw, np.zeros(len(rows)))
+        w.status[rows], w.inkomen[rows] = GEPENSIONEERD, inc
+        self.log.add("aow_leeftijd", day, rows, w.hh[rows],
+                     arbeidsstatus=_STATUS_NAME[GEPENSIONEERD], inkomen=inc)
+
+    def separations(self) -> None:
+        w, rng = self.w, self.rng
+        live, _ = self.members()
+        partners = live[w.rol[live] == PARTNER]
+        head = self.heads()[w.hh[partners]]
+        partners, head = partners[head >= 0], head[head >= 0]
+        hazard = _knots(w.age(self.start)[head], {18: 1.6, 35: 1.3, 50: 0.8, 65: 0.3, 80: 0.1})
+        pick = _pick(rng, hazard, self.per_month(self.rate["scheiding"]) / 2)
+        if len(pick) == 0:
+            return
+        a, b = head[pick], partners[pick]
+        day = _days(rng, self.start, self.end, len(pick))
+        leaver_is_b = rng.random(len(pick)) < 0.5
+        leaver, stayer = np.where(leaver_is_b, b, a), np.where(leaver_is_b, a, b)
+        self.log.add("scheiding", day, stayer, w.hh[stayer], partner_id=leaver)
+        w.rol[stayer] = AANVRAGER  # children stay with the partner who keeps the home
+        # Assumption: who leaves rents socially (60%), privately (30%) or lives in (10%).
+        situatie = rng.choice([SOCIAAL, VRIJ, INWONEND], len(pick), p=[0.6, 0.3, 0.1])
+        self.new_households(leaver, day, "scheiding", situatie, partner_id=stayer)
+
+    def partnerships(self) -> None:
+        w, rng = self.w, self.rng
+        live, _ = self.members()
+        partner_in = self.hh_counts(w.rol == PARTNER)
+        others = self.hh_counts(w.rol == OVERIG_ROL)
+        heads = live[w.rol[live] == AANVRAGER]
+        age = w.age(self.start)[heads]
+        free = (partner_in[w.hh[heads]] == 0) & (others[w.hh[heads]] == 0)
+        free &= (age >= 20) & (age < 80)
+        heads, age = heads[free], age[free]
+        hazard = _knots(age, {20: 0.8, 28: 1.5, 35: 1.0, 50: 0.5, 65: 0.2, 80: 0.05})
+        men, women = heads[w.man[heads]], heads[~w.man[heads]]
+        n_pairs = min(rng.poisson(self.per_month(self.rate["partnerschap"]) / 2),
+                      len(men), len(women))
+        if n_pairs == 0:
+            return
+        hm, hw = hazard[w.man[heads]], hazard[~w.man[heads]]
+        m = rng.choice(men, n_pairs, replace=False, p=hm / hm.sum())
+        f = rng.choice(women, n_pairs, replace=False, p=hw / hw.sum())
+        # Pair by age with some noise: partners' ages correlate (assortative matching).
+        m = m[np.argsort(w.birth[m] + rng.normal(0, 1500, n_pairs))]
+        f = f[np.argsort(w.birth[f] + rng.normal(0, 1500, n_pairs))]
+        day = _days(rng, self.start, self.end, n_pairs)
+        kids = self.hh_counts(w.rol == KIND)
+        # Whoever has no children at home moves in with the other; otherwise a coin decides.
+        km, kf = kids[w.hh[m]], kids[w.hh[f]]
+        m_moves = np.where(km == kf, rng.random(n_pairs) < 0.5, km < kf)
+        mover, host = np.where(m_moves, m, f), np.where(m_moves, f, m)
+        old_hh, new_hh = w.hh[mover], w.hh[host]
+        self.log.add("partnerschap", day, host, new_hh, partner_id=mover)
+        self.log.add("partnerschap", day, mover, old_hh, partner_id=host,
+                     nieuw_household_id=new_hh)
+        # The mover's children come along, on the same day.
+        live, hh = self.members()
+        kid_rows = live[(w.rol[live] == KIND) & np.isin(hh, old_hh)]
+        order = np.argsort(old_hh)
+        pos = order[np.searchsorted(old_hh, w.hh[kid_rows], sorter=order)]
+        self.join(np.concatenate([mover, kid_rows]), np.concatenate([day, day[pos]]),
+                  np.concatenate([new_hh, new_hh[pos]]))
+        w.rol[mover] = PARTNER
+
+    def leaving_home(self) -> None:
+        w, rng = self.w, self.rng
+        live, _ = self.members()
+        kids = live[w.rol[live] == KIND]
+        age = w.age(self.start)[kids]
+        median = self.assume["uit_huis_mediane_leeftijd"]
+        # Constant yearly hazard from 18 on, so that half have left by the median age.
+        yearly = np.where(age >= 18, np.log(2) / max(median - 18, 0.5), 0.0)
+        leave = kids[rng.random(len(kids)) < yearly * self.months / 12]
+        if len(leave) == 0:
+            return
+        day = _days(rng, self.start, self.end, len(leave))
+        room = (w.status[leave] == STUDENT) & (
+            rng.random(len(leave)) < self.cal.value("wonen", "inwonend_studenten")
+        )
+        situatie = np.where(room, INWONEND, rng.choice([SOCIAAL, VRIJ], len(leave), p=[0.55, 0.45]))
+        self.new_households(leave, day, "uit_huis", situatie)
+
+    def household_moves(self) -> None:
+        """Whole households move; aligned so all moves together meet the CBS count."""
+        w, rng = self.w, self.rng
+        heads = self.heads()
+        hh_ids = np.flatnonzero(heads >= 0)
+        size = self.hh_counts(np.ones(len(w.hh), bool))[hh_ids]
+        hazard = _knots(w.age(self.start)[heads[hh_ids]],
+                        {18: 0.35, 25: 0.35, 32: 0.2, 40: 0.08, 60: 0.04, 80: 0.05})
+        needed = max(self.per_month(self.rate["verhuizing"]) - self.moved, 0.0)
+        expected_households = needed * hazard.sum() / max((hazard * size).sum(), 1e-9)
+        movers_hh = hh_ids[_pick(rng, hazard, expected_households)]
+        if len(movers_hh) == 0:
+            return
+        day = _days(rng, self.start, self.end, len(movers_hh))
+        gem = self.destination(w.hh_gemeente[movers_hh])
+        within = gem == w.hh_gemeente[movers_hh]
+        adr = addresses(rng, w.gemeenten["gemeente_naam"].to_numpy(object)[gem])
+        adr["gemeente_code"] = w.gemeenten["gemeente_code"].to_numpy(object)[gem]
+        w.set_address(movers_hh, gem, adr)
+        live, hh = self.members()
+        rows = live[np.isin(hh, movers_hh)]
+        pos = np.searchsorted(movers_hh, w.hh[rows])
+        self.log.add("verhuizing", day[pos], rows, w.hh[rows], binnen_gemeente=within[pos],
+                     **{c: adr[c][pos] for c in _ADDRESS})
+        self.moved += len(rows)
+
+    def work(self) -> None:
+        w, rng = self.w, self.rng
+        live = np.flatnonzero(w.alive)
+        age = w.age(self.start)[live]
+        f = self.months / 12
+        a = self.assume
+        st = w.status[live]
+        u = rng.random(len(live))
+        # Job loss: werkend and zzp become werkloos, at ~70% of the wage (WW art. 47).
+        lose = live[np.isin(st, [WERKEND, ZZP]) & (u < a["baanverlies_per_jaar"] * f)]
+        new = np.round(np.minimum(w.inkomen[lose], 75000) * 0.7, 0)
+        self.status_change("baanverlies", lose, WERKLOOS, new)
+        # Job start: werkloos, bijstand (CBS outflow) and older students find work.
+        p_start = np.select(
+            [st == WERKLOOS, st == BIJSTAND, (st == STUDENT) & (age >= 21)],
+            [a["baan_start_per_jaar"], a["bijstand_uitstroom_per_jaar"],
+             a["studie_afgerond_per_jaar"]],
+            0.0,
+        ) * f
+        start = live[u >= 1 - p_start]
+        n = len(start)
+        new = income_for_status(rng, np.full(n, WERKEND, np.int8), w.age(self.start)[start],
+                                w.man[start], np.zeros(n, bool), np.zeros(n, bool),
+                                np.full(n, 50.0), np.zeros(n))
+        self.status_change("baan_start", start, WERKEND, new)
+        # Income change for people who keep their job.
+        keep = live[np.isin(st, [WERKEND, ZZP]) & (u >= a["baanverlies_per_jaar"] * f)]
+        change = keep[rng.random(len(keep)) < a["inkomenswijziging_per_jaar"] * f]
+        new = np.round(w.inkomen[change] * np.exp(rng.normal(0.03, 0.18, len(change))), 0)
+        self.status_change("inkomenswijziging", change, None, new)
+
+    def status_change(self, soort: str, rows: np.ndarray, status: int | None,
+                      inkomen: np.ndarray) -> None:
+        w = self.w
+        if status is not None:
+            w.status[rows] = status
+        w.inkomen[rows] = inkomen
+        day = _days(self.rng, self.start, self.end, len(rows))
+        self.log.add(soort, day, rows, w.hh[rows], arbeidsstatus=_STATUS_NAME[w.status[rows]],
+                     inkomen=inkomen)
+
+
+_SITUATIE = np.array(["huur_sociaal", "huur_vrij", "koop", "inwonend"], dtype=object)
+
+
+def simulate_events(
+    world: World,
+    cal: Calibration,
+    rng: np.random.Generator,
+    months: list[tuple[int, int]],
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Run the event model over the given months and return the events table.
+
+    Args:
+        world: the population at the start; it is updated in place.
+        cal: the calibration figures.
+        rng: the generator's random state.
+        months: (first day, first day of next month) per month, as days since 1970-01-01.
+        progress: called with (months done, months total) after each month.
+
+    Returns:
+        One row per person touched by an event, sorted by date.
+    """
+    log = _Log()
+    for i, (start, end) in enumerate(months):
+        month = _Month(world, cal, rng, log, start, end)
+        month.deaths()
+        month.births()
+        month.birthdays()
+        month.separations()
+        month.partnerships()
+        month.leaving_home()
+        month.household_moves()
+        month.work()
+        if progress is not None:
+            progress(i + 1, len(months))
+    return log.frame()

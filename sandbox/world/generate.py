@@ -1,0 +1,151 @@
+"""Generate a reference population from a recipe: households, persons and life events.
+
+The steps run in a fixed order on one seeded random generator, so the same recipe and seed
+give the same tables, byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sandbox.world.calibration import load_calibration, load_gemeenten
+from sandbox.world.events import World, simulate_events
+from sandbox.world.households import ROLLEN, draw_structures
+from sandbox.world.housing import assign_housing, draw_gemeenten
+from sandbox.world.identity import BsnAllocator, addresses, first_names, surnames
+from sandbox.world.persons import assign_persons
+from sandbox.world.recipe import Recipe
+
+__all__ = ["Population", "generate", "month_bounds"]
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Population:
+    """The three tables of a population dataset and what the manifest needs to know."""
+
+    households: pd.DataFrame
+    persons: pd.DataFrame
+    events: pd.DataFrame
+    bsn: dict[str, int | str]
+
+
+def month_bounds(first: str, last: str) -> list[tuple[int, int]]:
+    """Return (first day, first day of the next month) per month, as days since 1970-01-01.
+
+    Example:
+        >>> month_bounds("2025-01", "2025-02")
+        [(20089, 20120), (20120, 20148)]
+    """
+    months = np.arange(np.datetime64(first, "M"), np.datetime64(last, "M") + 1)
+    days = months.astype("datetime64[D]").astype(np.int64)
+    ends = (months + 1).astype("datetime64[D]").astype(np.int64)
+    return list(zip(days.tolist(), ends.tolist()))
+
+
+def _noop(step: str, done: int, total: int) -> None:
+    return None
+
+
+def generate(recipe: Recipe, progress: Progress | None = None) -> Population:
+    """Generate the reference population that ``recipe`` describes.
+
+    Args:
+        recipe: the validated recipe (size, seed, period, gemeenten).
+        progress: optional callback ``(step, done, total)`` for a progress display.
+
+    Returns:
+        Households, persons and events, with the BSN summary for the manifest.
+    """
+    report = progress or _noop
+    rng = np.random.default_rng(recipe.seed)
+    cal = load_calibration()
+    gemeenten = load_gemeenten()
+    if recipe.gemeenten:
+        gemeenten = gemeenten[gemeenten["gemeente_code"].isin(recipe.gemeenten)].copy()
+        gemeenten["gewicht"] = gemeenten["inwoners"] / gemeenten["inwoners"].sum()
+        gemeenten = gemeenten.reset_index(drop=True)
+    steps = 5
+    report("huishoudens", 0, steps)
+    s = draw_structures(rng, recipe.persons, cal)
+    report("personen", 1, steps)
+    attrs = assign_persons(rng, s, cal)
+    n_hh, n = len(s.hh_size), len(s.age)
+    start_day = np.datetime64(recipe.period.van, "M").astype("datetime64[D]")
+    birth = start_day - np.floor(s.age * 365.2425).astype("timedelta64[D]")
+
+    report("identiteiten", 2, steps)
+    bsn = BsnAllocator(recipe.seed)
+    geslacht = attrs["geslacht"].to_numpy()
+    voornaam = first_names(rng, geslacht)
+    tussen, achter = surnames(rng, n)
+    # Children carry the surname of the household's aanvrager (the first member).
+    first = np.flatnonzero(np.r_[True, s.person_hh[1:] != s.person_hh[:-1]])
+    kids = s.rol == ROLLEN.index("kind")
+    tussen[kids] = tussen[first][s.person_hh[kids]]
+    achter[kids] = achter[first][s.person_hh[kids]]
+    persons = pd.DataFrame(
+        {
+            "person_id": np.arange(n, dtype=np.int64),
+            "household_id": s.person_hh.astype(np.int64),
+            "bsn": bsn.take(n),
+            "voornaam": voornaam,
+            "tussenvoegsel": tussen,
+            "achternaam": achter,
+            "geboortedatum": birth,
+            "geslacht": geslacht,
+            "rol": np.asarray(ROLLEN, dtype=object)[s.rol],
+        }
+    )
+    persons = pd.concat([persons, attrs.drop(columns=["geslacht"])], axis=1)
+    persons.loc[s.age < 18, "zorgverzekerd"] = True  # children are insured via a parent
+
+    report("wonen", 3, steps)
+    gem = draw_gemeenten(rng, gemeenten, n_hh)
+    gem_rows = gemeenten.iloc[gem]
+    adr = addresses(rng, gem_rows["gemeente_naam"].to_numpy(object))
+    housing = assign_housing(rng, s, persons, cal)
+    households = pd.DataFrame(
+        {
+            "household_id": np.arange(n_hh, dtype=np.int64),
+            "huishoudtype": np.asarray(
+                ["alleenstaand", "paar", "paar_kinderen", "eenouder", "overig"], dtype=object
+            )[s.hh_type],
+            "gemeente_code": gem_rows["gemeente_code"].to_numpy(object),
+            **adr,
+        }
+    )
+    households = pd.concat([households, housing], axis=1)
+    households["ontstaan"] = pd.NaT
+    households["ontstaan_door"] = None
+
+    report("gebeurtenissen", 4, steps)
+    world = World(persons, households, gemeenten, bsn)
+    months = month_bounds(recipe.period.van, recipe.period.tot)
+    events = simulate_events(
+        world, cal, rng, months, lambda d, t: report("gebeurtenissen", 4 * t + d, 5 * t)
+    )
+    persons, households = world.frames()
+    died = events[events["soort"] == "overlijden"]
+    persons["overlijdensdatum"] = pd.Series(pd.NaT, index=persons.index, dtype="datetime64[s]")
+    persons.loc[died["person_id"].to_numpy(), "overlijdensdatum"] = died["datum"].to_numpy()
+    report("klaar", steps, steps)
+    return Population(
+        households=_tidy(households), persons=_tidy(persons), events=events, bsn=bsn.summary()
+    )
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give columns stable dtypes so Parquet files are byte-identical across runs."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].astype("string")
+        elif str(out[col].dtype).startswith("datetime64"):
+            out[col] = out[col].astype("datetime64[s]")
+    return out.reset_index(drop=True)
