@@ -1,1 +1,28 @@
 """Reference population: calibration, households, identities and life events."""
+
+from sandbox.world.check import CheckRow, check_population
+from sandbox.world.events import EVENT_TYPES
+from sandbox.world.generate import Population, generate
+from sandbox.world.recipe import Recipe, load_recipe
+from sandbox.world.store import (
+    check_dataset,
+    generate_dataset,
+    list_population_datasets,
+    recipes_dir,
+    resolve_recipe,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "CheckRow",
+    "Population",
+    "Recipe",
+    "check_dataset",
+    "check_population",
+    "generate",
+    "generate_dataset",
+    "list_population_datasets",
+    "load_recipe",
+    "recipes_dir",
+    "resolve_recipe",
+]

@@ -115,4 +115,3 @@ def load_gemeenten() -> pd.DataFrame:
     frame = frame.sort_values("gemeente_code", ignore_index=True)
     frame["gewicht"] = frame["inwoners"] / frame["inwoners"].sum()
     return frame
-

@@ -17,19 +17,37 @@ import pandas as pd
 
 from sandbox.world.calibration import Calibration
 from sandbox.world.households import (
-    AANVRAGER, ALLEEN, EENOUDER, KIND, OVERIG, OVERIG_ROL, PAAR, PAAR_K, PARTNER,
+    AANVRAGER,
+    KIND,
+    OVERIG_ROL,
+    PARTNER,
 )
 from sandbox.world.housing import INWONEND, SOCIAAL, VRIJ, rent_for
 from sandbox.world.identity import BsnAllocator, addresses, first_names
 from sandbox.world.persons import (
-    AO, BIJSTAND, GEPENSIONEERD, STUDENT, WERKEND, WERKLOOS, ZZP, income_for_status,
+    BIJSTAND,
+    GEPENSIONEERD,
+    STUDENT,
+    WERKEND,
+    WERKLOOS,
+    ZZP,
+    income_for_status,
 )
 
 __all__ = ["EVENT_TYPES", "World", "simulate_events"]
 
 EVENT_TYPES = (
-    "geboorte", "overlijden", "verhuizing", "partnerschap", "scheiding", "uit_huis",
-    "baanverlies", "baan_start", "inkomenswijziging", "achttien_jaar", "aow_leeftijd",
+    "geboorte",
+    "overlijden",
+    "verhuizing",
+    "partnerschap",
+    "scheiding",
+    "uit_huis",
+    "baanverlies",
+    "baan_start",
+    "inkomenswijziging",
+    "achttien_jaar",
+    "aow_leeftijd",
 )
 _YEAR = 365.2425
 
@@ -45,9 +63,19 @@ class World:
     period, or at birth or creation for rows added during it.
     """
 
-    def __init__(self, persons: pd.DataFrame, households: pd.DataFrame,
-                 gemeenten: pd.DataFrame, bsn: BsnAllocator) -> None:
-        self.persons, self.households, self.gemeenten, self.bsn = persons, households, gemeenten, bsn
+    def __init__(
+        self,
+        persons: pd.DataFrame,
+        households: pd.DataFrame,
+        gemeenten: pd.DataFrame,
+        bsn: BsnAllocator,
+    ) -> None:
+        self.persons, self.households, self.gemeenten, self.bsn = (
+            persons,
+            households,
+            gemeenten,
+            bsn,
+        )
         p, h = persons, households
         self.hh = p["household_id"].to_numpy(np.int64).copy()
         self.alive = np.ones(len(p), dtype=bool)
@@ -98,8 +126,9 @@ class World:
         self.new_households.append(frame)
         return ids
 
-    def set_address(self, households: np.ndarray, gemeente_rows: np.ndarray,
-                    address: dict[str, np.ndarray]) -> None:
+    def set_address(
+        self, households: np.ndarray, gemeente_rows: np.ndarray, address: dict[str, np.ndarray]
+    ) -> None:
         """Move households to a new address."""
         self.hh_gemeente[households] = gemeente_rows
         for c in _ADDRESS:
@@ -120,8 +149,14 @@ _ROL_CODE = {"aanvrager": 0, "partner": 1, "kind": 2, "overig": 3}
 # Person columns a newborn takes from its mother or that events read.
 _CARRIED = ("tussenvoegsel", "achternaam", "herkomst", "aow_opbouwjaren")
 _STATUS_CODE = {
-    "werkend": 0, "zzp": 1, "werkloos": 2, "student": 3, "gepensioneerd": 4,
-    "arbeidsongeschikt": 5, "bijstand": 6, "overig": 7,
+    "werkend": 0,
+    "zzp": 1,
+    "werkloos": 2,
+    "student": 3,
+    "gepensioneerd": 4,
+    "arbeidsongeschikt": 5,
+    "bijstand": 6,
+    "overig": 7,
 }
 _STATUS_NAME = np.array(list(_STATUS_CODE), dtype=object)
 
@@ -132,27 +167,50 @@ class _Log:
     def __init__(self) -> None:
         self.blocks: list[dict[str, np.ndarray]] = []
 
-    def add(self, soort: str, day: np.ndarray, person: np.ndarray, hh: np.ndarray,
-            **changes: np.ndarray) -> None:
+    def add(
+        self, soort: str, day: np.ndarray, person: np.ndarray, hh: np.ndarray, **changes: np.ndarray
+    ) -> None:
         if len(person) == 0:
             return
-        block = {"datum": day.astype(np.int64), "soort": np.full(len(person), soort, object),
-                 "person_id": person.astype(np.int64), "household_id": hh.astype(np.int64)}
+        block = {
+            "datum": day.astype(np.int64),
+            "soort": np.full(len(person), soort, object),
+            "person_id": person.astype(np.int64),
+            "household_id": hh.astype(np.int64),
+        }
         block.update({k: np.broadcast_to(v, (len(person),)) for k, v in changes.items()})
         self.blocks.append(block)
 
     def frame(self) -> pd.DataFrame:
-        columns = ["datum", "soort", "person_id", "household_id", "nieuw_household_id",
-                   "partner_id", "binnen_gemeente", "gemeente_code", "straat", "huisnummer",
-                   "postcode", "woonplaats", "arbeidsstatus", "inkomen"]
+        columns = [
+            "datum",
+            "soort",
+            "person_id",
+            "household_id",
+            "nieuw_household_id",
+            "partner_id",
+            "binnen_gemeente",
+            "gemeente_code",
+            "straat",
+            "huisnummer",
+            "postcode",
+            "woonplaats",
+            "arbeidsstatus",
+            "inkomen",
+        ]
         frames = [pd.DataFrame(b) for b in self.blocks]
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
         for c in columns:
             if c not in out:
                 out[c] = None
         out = out[columns]
-        order = np.lexsort((out["person_id"].to_numpy(), out["soort"].map(
-            {s: i for i, s in enumerate(EVENT_TYPES)}).to_numpy(), out["datum"].to_numpy()))
+        order = np.lexsort(
+            (
+                out["person_id"].to_numpy(),
+                out["soort"].map({s: i for i, s in enumerate(EVENT_TYPES)}).to_numpy(),
+                out["datum"].to_numpy(),
+            )
+        )
         out = out.iloc[order].reset_index(drop=True)
         out["datum"] = out["datum"].to_numpy().astype("datetime64[D]")
         for c in ("nieuw_household_id", "partner_id", "huisnummer"):
@@ -188,8 +246,15 @@ def _days(rng: np.random.Generator, month_start: int, month_end: int, n: int) ->
 class _Month:
     """The event rules applied to one month of one world."""
 
-    def __init__(self, world: World, cal: Calibration, rng: np.random.Generator, log: _Log,
-                 start: int, end: int) -> None:
+    def __init__(
+        self,
+        world: World,
+        cal: Calibration,
+        rng: np.random.Generator,
+        log: _Log,
+        start: int,
+        end: int,
+    ) -> None:
         self.w, self.cal, self.rng, self.log = world, cal, rng, log
         self.start, self.end = start, end
         self.rate = {k: f.waarde for k, f in cal["gebeurtenissen"].items()}
@@ -197,6 +262,7 @@ class _Month:
         self.months = (end - start) / (_YEAR / 12)
         self.n_alive = int(world.alive.sum())
         self.moved = 0  # persons moved this month by events other than household moves
+        self.between = 0  # of whom to another gemeente
 
     def per_month(self, per_1000: float) -> float:
         return per_1000 / 1000 * self.n_alive * self.months / 12
@@ -219,15 +285,27 @@ class _Month:
         heads[w.hh[sel]] = sel
         return heads
 
-    def destination(self, origin_rows: np.ndarray) -> np.ndarray:
-        """Gemeente rows for people who move: the same gemeente or, at the CBS share, another."""
+    def destination(self, origin_rows: np.ndarray, share: float | None = None) -> np.ndarray:
+        """Gemeente rows for people who move: the same gemeente or, at ``share``, another."""
         w, rng = self.w, self.rng
-        other = rng.choice(len(w.gemeenten), len(origin_rows), p=w.gemeenten["gewicht"].to_numpy())
-        between = rng.random(len(origin_rows)) < self.rate["verhuizing_tussen_gemeenten_aandeel"]
+        if share is None:
+            share = self.rate["verhuizing_tussen_gemeenten_aandeel"]
+        weights = w.gemeenten["gewicht"].to_numpy()
+        other = rng.choice(len(w.gemeenten), len(origin_rows), p=weights)
+        # Redraw once where "another gemeente" drew the same one.
+        same = other == origin_rows
+        other[same] = rng.choice(len(w.gemeenten), int(same.sum()), p=weights)
+        between = rng.random(len(origin_rows)) < share
         return np.where(between, other, origin_rows)
 
-    def new_households(self, movers: np.ndarray, day: np.ndarray, soort: str,
-                       situatie: np.ndarray, **changes: np.ndarray) -> np.ndarray:
+    def new_households(
+        self,
+        movers: np.ndarray,
+        day: np.ndarray,
+        soort: str,
+        situatie: np.ndarray,
+        **changes: np.ndarray,
+    ) -> np.ndarray:
         """Give each mover a new one-person household with its own address; log both events."""
         w, rng = self.w, self.rng
         old = w.hh[movers]
@@ -235,16 +313,31 @@ class _Month:
         adr = addresses(rng, w.gemeenten["gemeente_naam"].to_numpy(object)[gem])
         adr["gemeente_code"] = w.gemeenten["gemeente_code"].to_numpy(object)[gem]
         huur, service = rent_for(rng, situatie, np.ones(len(movers)), self.cal)
-        frame = pd.DataFrame({
-            **{c: adr[c] for c in _ADDRESS},
-            "woonsituatie": _SITUATIE[situatie], "kale_huur": huur, "servicekosten": service,
-            "woz_waarde": np.nan, "ontstaan": day.astype("datetime64[D]"),
-            "ontstaan_door": soort,
-        })
+        frame = pd.DataFrame(
+            {
+                "huishoudtype": "alleenstaand",
+                **{c: adr[c] for c in _ADDRESS},
+                "woonsituatie": _SITUATIE[situatie],
+                "kale_huur": huur,
+                "servicekosten": service,
+                "woz_waarde": np.nan,
+                "ontstaan": day.astype("datetime64[D]").astype("datetime64[s]"),
+                "ontstaan_door": pd.array([soort] * len(movers), dtype="string"),
+            }
+        )
         ids = w.add_households(frame, gem)
         self.log.add(soort, day, movers, old, nieuw_household_id=ids, **changes)
-        self.log.add("verhuizing", day, movers, old, nieuw_household_id=ids,
-                     binnen_gemeente=gem == w.hh_gemeente[old], **{c: adr[c] for c in _ADDRESS})
+        within = gem == w.hh_gemeente[old]
+        self.between += int((~within).sum())
+        self.log.add(
+            "verhuizing",
+            day,
+            movers,
+            old,
+            nieuw_household_id=ids,
+            binnen_gemeente=within,
+            **{c: adr[c] for c in _ADDRESS},
+        )
         w.hh[movers] = ids
         w.rol[movers] = AANVRAGER
         self.moved += len(movers)
@@ -254,8 +347,16 @@ class _Month:
         """Move people into existing households and log the move to the current address."""
         w = self.w
         within = w.hh_gemeente[dest] == w.hh_gemeente[w.hh[rows]]
-        self.log.add("verhuizing", day, rows, w.hh[rows], nieuw_household_id=dest,
-                     binnen_gemeente=within, **w.current_address(dest))
+        self.between += int((~within).sum())
+        self.log.add(
+            "verhuizing",
+            day,
+            rows,
+            w.hh[rows],
+            nieuw_household_id=dest,
+            binnen_gemeente=within,
+            **w.current_address(dest),
+        )
         w.hh[rows] = dest
         self.moved += len(rows)
 
@@ -264,9 +365,9 @@ class _Month:
         w = self.w
         live = np.flatnonzero(w.alive)
         age = w.age(self.start)[live]
-        # Gompertz hazard doubling every ~7 years, men ~25% higher (assumption on the shape;
+        # Gompertz hazard doubling every ~6 years, men ~25% higher (assumption on the shape;
         # the level is aligned to the CBS count).
-        hazard = np.exp(0.1 * (age - 80)) * np.where(w.man[live], 1.25, 1.0)
+        hazard = np.exp(0.115 * (age - 80)) * np.where(w.man[live], 1.25, 1.0)
         rows = live[_pick(self.rng, hazard, self.per_month(self.rate["overlijden"]))]
         day = _days(self.rng, self.start, self.end, len(rows))
         self.log.add("overlijden", day, rows, w.hh[rows])
@@ -306,26 +407,28 @@ class _Month:
         hh_ids = w.hh[mothers]
         head = self.heads()[hh_ids]  # children carry the aanvrager's surname
         n = len(mothers)
-        frame = pd.DataFrame({
-            "household_id": hh_ids,
-            "bsn": w.bsn.take(n),
-            "voornaam": first_names(rng, np.where(man, "M", "V")),
-            "tussenvoegsel": w.carry["tussenvoegsel"][head],
-            "achternaam": w.carry["achternaam"][head],
-            "geboortedatum": day.astype("datetime64[D]"),
-            "geslacht": np.where(man, "M", "V"),
-            "rol": "kind",
-            "herkomst": w.carry["herkomst"][mothers],
-            "geboren_buitenland": False,
-            "arbeidsstatus": "overig",
-            "bijbaan": False,
-            "inkomen": 0.0,
-            "vermogen": 0.0,
-            "zorgverzekerd": True,
-            "aow_opbouwjaren": np.full(n, 50, np.int16),
-            "digitale_vaardigheid": None,
-            "taalvaardigheid": None,
-        })
+        frame = pd.DataFrame(
+            {
+                "household_id": hh_ids,
+                "bsn": w.bsn.take(n),
+                "voornaam": first_names(rng, np.where(man, "M", "V")),
+                "tussenvoegsel": w.carry["tussenvoegsel"][head],
+                "achternaam": w.carry["achternaam"][head],
+                "geboortedatum": day.astype("datetime64[D]"),
+                "geslacht": np.where(man, "M", "V"),
+                "rol": "kind",
+                "herkomst": w.carry["herkomst"][mothers],
+                "geboren_buitenland": False,
+                "arbeidsstatus": "overig",
+                "bijbaan": False,
+                "inkomen": 0.0,
+                "vermogen": 0.0,
+                "zorgverzekerd": True,
+                "aow_opbouwjaren": np.full(n, 50, np.int16),
+                "digitale_vaardigheid": None,
+                "taalvaardigheid": None,
+            }
+        )
         rows = w.add_persons(frame)
         self.log.add("geboorte", day, rows, hh_ids)
 
@@ -354,11 +457,25 @@ class _Month:
         samen = self.hh_counts(w.rol != KIND)[w.hh[rows]] > 1
         status = np.full(len(rows), GEPENSIONEERD, np.int8)
         opbouw = w.carry["aow_opbouwjaren"][rows].astype(float)
-        inc = income_for_status(self.rng, status, np.full(len(rows), 67.0), w.man[rows],
-                                np.zeros(len(rows), bool), samen, opbouw, np.zeros(len(rows)))
+        inc = income_for_status(
+            self.rng,
+            status,
+            np.full(len(rows), 67.0),
+            w.man[rows],
+            np.zeros(len(rows), bool),
+            samen,
+            opbouw,
+            np.zeros(len(rows)),
+        )
         w.status[rows], w.inkomen[rows] = GEPENSIONEERD, inc
-        self.log.add("aow_leeftijd", day, rows, w.hh[rows],
-                     arbeidsstatus=_STATUS_NAME[GEPENSIONEERD], inkomen=inc)
+        self.log.add(
+            "aow_leeftijd",
+            day,
+            rows,
+            w.hh[rows],
+            arbeidsstatus=_STATUS_NAME[GEPENSIONEERD],
+            inkomen=inc,
+        )
 
     def separations(self) -> None:
         w, rng = self.w, self.rng
@@ -392,8 +509,9 @@ class _Month:
         heads, age = heads[free], age[free]
         hazard = _knots(age, {20: 0.8, 28: 1.5, 35: 1.0, 50: 0.5, 65: 0.2, 80: 0.05})
         men, women = heads[w.man[heads]], heads[~w.man[heads]]
-        n_pairs = min(rng.poisson(self.per_month(self.rate["partnerschap"]) / 2),
-                      len(men), len(women))
+        n_pairs = min(
+            rng.poisson(self.per_month(self.rate["partnerschap"]) / 2), len(men), len(women)
+        )
         if n_pairs == 0:
             return
         hm, hw = hazard[w.man[heads]], hazard[~w.man[heads]]
@@ -410,15 +528,17 @@ class _Month:
         mover, host = np.where(m_moves, m, f), np.where(m_moves, f, m)
         old_hh, new_hh = w.hh[mover], w.hh[host]
         self.log.add("partnerschap", day, host, new_hh, partner_id=mover)
-        self.log.add("partnerschap", day, mover, old_hh, partner_id=host,
-                     nieuw_household_id=new_hh)
+        self.log.add("partnerschap", day, mover, old_hh, partner_id=host, nieuw_household_id=new_hh)
         # The mover's children come along, on the same day.
         live, hh = self.members()
         kid_rows = live[(w.rol[live] == KIND) & np.isin(hh, old_hh)]
         order = np.argsort(old_hh)
         pos = order[np.searchsorted(old_hh, w.hh[kid_rows], sorter=order)]
-        self.join(np.concatenate([mover, kid_rows]), np.concatenate([day, day[pos]]),
-                  np.concatenate([new_hh, new_hh[pos]]))
+        self.join(
+            np.concatenate([mover, kid_rows]),
+            np.concatenate([day, day[pos]]),
+            np.concatenate([new_hh, new_hh[pos]]),
+        )
         w.rol[mover] = PARTNER
 
     def leaving_home(self) -> None:
@@ -445,15 +565,22 @@ class _Month:
         heads = self.heads()
         hh_ids = np.flatnonzero(heads >= 0)
         size = self.hh_counts(np.ones(len(w.hh), bool))[hh_ids]
-        hazard = _knots(w.age(self.start)[heads[hh_ids]],
-                        {18: 0.35, 25: 0.35, 32: 0.2, 40: 0.08, 60: 0.04, 80: 0.05})
+        hazard = _knots(
+            w.age(self.start)[heads[hh_ids]],
+            {18: 0.35, 25: 0.35, 32: 0.2, 40: 0.08, 60: 0.04, 80: 0.05},
+        )
         needed = max(self.per_month(self.rate["verhuizing"]) - self.moved, 0.0)
         expected_households = needed * hazard.sum() / max((hazard * size).sum(), 1e-9)
         movers_hh = hh_ids[_pick(rng, hazard, expected_households)]
         if len(movers_hh) == 0:
             return
         day = _days(rng, self.start, self.end, len(movers_hh))
-        gem = self.destination(w.hh_gemeente[movers_hh])
+        # Align the share of moves to another gemeente, counting the moves already made.
+        persons = (size[np.isin(hh_ids, movers_hh)]).sum()
+        total = persons + self.moved
+        share = self.rate["verhuizing_tussen_gemeenten_aandeel"]
+        share = float(np.clip((share * total - self.between) / max(persons, 1), 0, 1))
+        gem = self.destination(w.hh_gemeente[movers_hh], share)
         within = gem == w.hh_gemeente[movers_hh]
         adr = addresses(rng, w.gemeenten["gemeente_naam"].to_numpy(object)[gem])
         adr["gemeente_code"] = w.gemeenten["gemeente_code"].to_numpy(object)[gem]
@@ -461,8 +588,14 @@ class _Month:
         live, hh = self.members()
         rows = live[np.isin(hh, movers_hh)]
         pos = np.searchsorted(movers_hh, w.hh[rows])
-        self.log.add("verhuizing", day[pos], rows, w.hh[rows], binnen_gemeente=within[pos],
-                     **{c: adr[c][pos] for c in _ADDRESS})
+        self.log.add(
+            "verhuizing",
+            day[pos],
+            rows,
+            w.hh[rows],
+            binnen_gemeente=within[pos],
+            **{c: adr[c][pos] for c in _ADDRESS},
+        )
         self.moved += len(rows)
 
     def work(self) -> None:
@@ -478,17 +611,30 @@ class _Month:
         new = np.round(np.minimum(w.inkomen[lose], 75000) * 0.7, 0)
         self.status_change("baanverlies", lose, WERKLOOS, new)
         # Job start: werkloos, bijstand (CBS outflow) and older students find work.
-        p_start = np.select(
-            [st == WERKLOOS, st == BIJSTAND, (st == STUDENT) & (age >= 21)],
-            [a["baan_start_per_jaar"], a["bijstand_uitstroom_per_jaar"],
-             a["studie_afgerond_per_jaar"]],
-            0.0,
-        ) * f
+        p_start = (
+            np.select(
+                [st == WERKLOOS, st == BIJSTAND, (st == STUDENT) & (age >= 21)],
+                [
+                    a["baan_start_per_jaar"],
+                    a["bijstand_uitstroom_per_jaar"],
+                    a["studie_afgerond_per_jaar"],
+                ],
+                0.0,
+            )
+            * f
+        )
         start = live[u >= 1 - p_start]
         n = len(start)
-        new = income_for_status(rng, np.full(n, WERKEND, np.int8), w.age(self.start)[start],
-                                w.man[start], np.zeros(n, bool), np.zeros(n, bool),
-                                np.full(n, 50.0), np.zeros(n))
+        new = income_for_status(
+            rng,
+            np.full(n, WERKEND, np.int8),
+            w.age(self.start)[start],
+            w.man[start],
+            np.zeros(n, bool),
+            np.zeros(n, bool),
+            np.full(n, 50.0),
+            np.zeros(n),
+        )
         self.status_change("baan_start", start, WERKEND, new)
         # Income change for people who keep their job.
         keep = live[np.isin(st, [WERKEND, ZZP]) & (u >= a["baanverlies_per_jaar"] * f)]
@@ -496,15 +642,22 @@ class _Month:
         new = np.round(w.inkomen[change] * np.exp(rng.normal(0.03, 0.18, len(change))), 0)
         self.status_change("inkomenswijziging", change, None, new)
 
-    def status_change(self, soort: str, rows: np.ndarray, status: int | None,
-                      inkomen: np.ndarray) -> None:
+    def status_change(
+        self, soort: str, rows: np.ndarray, status: int | None, inkomen: np.ndarray
+    ) -> None:
         w = self.w
         if status is not None:
             w.status[rows] = status
         w.inkomen[rows] = inkomen
         day = _days(self.rng, self.start, self.end, len(rows))
-        self.log.add(soort, day, rows, w.hh[rows], arbeidsstatus=_STATUS_NAME[w.status[rows]],
-                     inkomen=inkomen)
+        self.log.add(
+            soort,
+            day,
+            rows,
+            w.hh[rows],
+            arbeidsstatus=_STATUS_NAME[w.status[rows]],
+            inkomen=inkomen,
+        )
 
 
 _SITUATIE = np.array(["huur_sociaal", "huur_vrij", "koop", "inwonend"], dtype=object)

@@ -45,7 +45,7 @@ def month_bounds(first: str, last: str) -> list[tuple[int, int]]:
     months = np.arange(np.datetime64(first, "M"), np.datetime64(last, "M") + 1)
     days = months.astype("datetime64[D]").astype(np.int64)
     ends = (months + 1).astype("datetime64[D]").astype(np.int64)
-    return list(zip(days.tolist(), ends.tolist()))
+    return list(zip(days.tolist(), ends.tolist(), strict=True))
 
 
 def _noop(step: str, done: int, total: int) -> None:
@@ -121,8 +121,8 @@ def generate(recipe: Recipe, progress: Progress | None = None) -> Population:
         }
     )
     households = pd.concat([households, housing], axis=1)
-    households["ontstaan"] = pd.NaT
-    households["ontstaan_door"] = None
+    households["ontstaan"] = pd.Series(pd.NaT, index=households.index, dtype="datetime64[s]")
+    households["ontstaan_door"] = pd.Series(None, index=households.index, dtype="string")
 
     report("gebeurtenissen", 4, steps)
     world = World(persons, households, gemeenten, bsn)

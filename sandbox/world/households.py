@@ -35,7 +35,18 @@ AGE_BANDS = {"0-19": (0, 20), "20-64": (20, 65), "65-79": (65, 80), "80+": (80, 
 
 # Age densities per role as piecewise-linear knots (age: relative density). These shapes are
 # assumptions; raking fixes the levels of the CBS age bands and positions on top of them.
-_AGE_ALLEEN = {18: 0.1, 21: 0.8, 26: 1.5, 35: 1.0, 50: 0.9, 65: 1.0, 75: 1.3, 86: 1.4, 95: 0.3, 103: 0}
+_AGE_ALLEEN = {
+    18: 0.1,
+    21: 0.8,
+    26: 1.5,
+    35: 1.0,
+    50: 0.9,
+    65: 1.0,
+    75: 1.3,
+    86: 1.4,
+    95: 0.3,
+    103: 0,
+}
 _AGE_PAAR = {19: 0, 23: 0.5, 29: 1.0, 38: 0.4, 50: 0.6, 60: 1.3, 70: 1.4, 80: 0.8, 90: 0.15, 99: 0}
 _AGE_MOEDER = {18: 0, 24: 0.3, 32: 1.2, 42: 1.4, 50: 1.1, 58: 0.5, 66: 0.1, 72: 0}
 _AGE_EENOUDER = {19: 0, 26: 0.3, 36: 1.0, 45: 1.4, 53: 1.1, 62: 0.4, 75: 0.1, 85: 0}
@@ -77,8 +88,12 @@ class Structure:
         within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         idx = first + within
         return Structure(
-            self.hh_type[households], self.hh_size[households], new_hh,
-            self.age[idx], self.man[idx], self.rol[idx],
+            self.hh_type[households],
+            self.hh_size[households],
+            new_hh,
+            self.age[idx],
+            self.man[idx],
+            self.rol[idx],
         )
 
 
@@ -167,7 +182,9 @@ def _candidates(rng: np.random.Generator, n: int) -> Structure:
     hh_type[(hh_type == PAAR_K) & (kids == 0)] = PAAR
     hh_type[(hh_type == EENOUDER) & (kids == 0)] = ALLEEN
     return Structure(
-        hh_type, sizes, person_hh,
+        hh_type,
+        sizes,
+        person_hh,
         np.concatenate([p[1] for p in parts])[order],
         np.concatenate([p[2] for p in parts])[order],
         rol,

@@ -32,7 +32,8 @@ def rent_for(
     grens = cal.value("wonen", "liberalisatiegrens")
     sociaal = np.clip(
         rng.normal(cal.value("wonen", "huur_sociaal_gemiddeld") - 40, 110, n) + 20 * size,
-        300.0, grens,
+        300.0,
+        grens,
     )
     vrij_median = cal.value("wonen", "huur_vrij_mediaan")
     vrij = grens + 0.01 + (vrij_median - grens) * np.exp(0.6 * rng.standard_normal(n))

@@ -59,9 +59,7 @@ _HUISNUMMER_P = 1 / 40
 _POSTCODE_BLOK = 20
 # PostNL does not issue the letter pairs SA, SD and SS (wartime connotations).
 _ABC = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_LETTERS = np.array(
-    [a + b for a in _ABC for b in _ABC if a + b not in {"SA", "SD", "SS"}]
-)
+_LETTERS = np.array([a + b for a in _ABC for b in _ABC if a + b not in {"SA", "SD", "SS"}])
 
 # BSNs starting with 999 are the range of the BRP test environment; no resident has one.
 _BSN_TESTREEKS = 999
@@ -105,9 +103,7 @@ def _surname_pools() -> tuple[np.ndarray, dict[str, np.ndarray]]:
             (stems[tv] if tv else bare).append(stem)
     locative = [s for tv, lst in stems.items() if tv.startswith("van") for s in lst]
     pools = {
-        tv: np.array(
-            lst if len(lst) >= _MIN_OWN_STEMS else lst + locative, dtype=object
-        )
+        tv: np.array(lst if len(lst) >= _MIN_OWN_STEMS else lst + locative, dtype=object)
         for tv, lst in stems.items()
     }
     return np.array(bare, dtype=object), pools
@@ -194,9 +190,7 @@ def _street_pool(rng: np.random.Generator) -> np.ndarray:
     return combos[rng.choice(combos.size, size=size, replace=False, p=w / w.sum())]
 
 
-def addresses(
-    rng: np.random.Generator, woonplaats: np.ndarray
-) -> dict[str, np.ndarray]:
+def addresses(rng: np.random.Generator, woonplaats: np.ndarray) -> dict[str, np.ndarray]:
     """Draw one unique address per household in its woonplaats.
 
     Where two households land on the same straat and huisnummer in one woonplaats, house
@@ -241,14 +235,10 @@ def addresses(
     _, blok = np.unique(blok_key, return_inverse=True)
     n_blok, n_codes = int(blok.max(initial=-1)) + 1, 9000 * len(_LETTERS)
     if n_blok > n_codes:
-        raise ValueError(
-            f"{n_blok} street blocks need a postcode; only {n_codes} exist"
-        )
+        raise ValueError(f"{n_blok} street blocks need a postcode; only {n_codes} exist")
     code = rng.choice(n_codes, size=n_blok, replace=False)[blok]
     cijfers = (1000 + code // len(_LETTERS)).astype("U4")
-    postcode = np.strings.add(
-        np.strings.add(cijfers, " "), _LETTERS[code % len(_LETTERS)]
-    )
+    postcode = np.strings.add(np.strings.add(cijfers, " "), _LETTERS[code % len(_LETTERS)])
     return {
         "straat": pool[straat_idx],
         "huisnummer": huisnummer.astype(np.int32),

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox.world.calibration import Calibration
-from sandbox.world.households import AANVRAGER, EENOUDER, KIND, PARTNER, ALLEEN, Structure
+from sandbox.world.households import ALLEEN, EENOUDER, KIND, PARTNER, Structure
 from sandbox.world.raking import draw_categories, fit_multipliers
 
 __all__ = ["STATUSES", "HERKOMST", "assign_persons", "income_for_status"]
@@ -210,9 +210,7 @@ def _skills(rng, age: np.ndarray, herkomst: np.ndarray, abroad: np.ndarray, cal:
     return digitaal, taal
 
 
-def assign_persons(
-    rng: np.random.Generator, s: Structure, cal: Calibration
-) -> pd.DataFrame:
+def assign_persons(rng: np.random.Generator, s: Structure, cal: Calibration) -> pd.DataFrame:
     """Give every person of the structures their non-identity attributes.
 
     Args:
@@ -242,7 +240,8 @@ def assign_persons(
     median = _knots(s.age, {18: 3000, 30: 12000, 45: 35000, 60: 70000, 75: 80000, 95: 60000})
     median *= np.clip(inkomen / 35000, 0.3, 3.0) ** 0.5
     vermogen = np.where(
-        rng.random(len(status)) < 0.22, rng.uniform(0, 2000, len(status)),
+        rng.random(len(status)) < 0.22,
+        rng.uniform(0, 2000, len(status)),
         median * np.exp(1.2 * rng.standard_normal(len(status))),
     )
     vermogen = np.where(status == BIJSTAND, rng.uniform(0, 6000, len(status)), vermogen)

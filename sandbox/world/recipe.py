@@ -91,7 +91,9 @@ def load_recipe(path: Path, **overrides: object) -> Recipe:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
-        raise RecipeError(f"recipe {path}{line}: not valid YAML ({exc.__class__.__name__})") from None
+        raise RecipeError(
+            f"recipe {path}{line}: not valid YAML ({exc.__class__.__name__})"
+        ) from None
     if not isinstance(data, dict):
         raise RecipeError(f"recipe {path}: expected a mapping of fields, got {type(data).__name__}")
     data.update({k: v for k, v in overrides.items() if v is not None})

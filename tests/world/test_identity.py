@@ -39,9 +39,7 @@ def test_elfproef_accepts_hand_checked_valid_numbers_as_strings_and_ints() -> No
 def test_elfproef_rejects_failing_sums_and_malformed_input() -> None:
     assert not elfproef(np.array(INVALID)).any()
     assert not elfproef(np.array([int(v) for v in INVALID])).any()
-    malformed = np.array(
-        ["11122233", "1112223330", "11122233a", " 11222333", ""], dtype=object
-    )
+    malformed = np.array(["11122233", "1112223330", "11122233a", " 11222333", ""], dtype=object)
     assert not elfproef(malformed).any()
     assert not elfproef(np.array([-111222333, 1_111_222_333])).any()
 
@@ -161,9 +159,7 @@ def test_identities_have_one_row_per_person() -> None:
 def test_addresses_are_unique_even_with_many_households_in_one_place() -> None:
     rng = np.random.default_rng(4)
     # 150k households in Urk alone must collide on straat+huisnummer before resolution.
-    woonplaats = np.array(
-        ["Urk"] * 150_000 + ["Goes"] * 1_000 + ["Ede"] * 10, dtype=object
-    )
+    woonplaats = np.array(["Urk"] * 150_000 + ["Goes"] * 1_000 + ["Ede"] * 10, dtype=object)
     adres = addresses(rng, woonplaats)
     df = pd.DataFrame(adres)
     assert len(df) == len(woonplaats)
@@ -173,9 +169,7 @@ def test_addresses_are_unique_even_with_many_households_in_one_place() -> None:
 
 
 def test_addresses_have_dutch_postcodes_and_sensible_house_numbers() -> None:
-    adres = addresses(
-        np.random.default_rng(5), np.array(["Utrecht", "Zwolle"] * 20_000)
-    )
+    adres = addresses(np.random.default_rng(5), np.array(["Utrecht", "Zwolle"] * 20_000))
     postcode = adres["postcode"]
     assert all(re.fullmatch(r"[1-9][0-9]{3} [A-Z]{2}", p) for p in postcode)
     letters = {p[-2:] for p in postcode}

@@ -1,0 +1,41 @@
+"""The `sandbox` command: one sub-command group per part of the sandbox."""
+
+from __future__ import annotations
+
+import typer
+
+from sandbox import __version__
+from sandbox.cli import world
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="sandbox",
+    help=(
+        "Proactief Lab: experimenteer met proactieve dienstverlening op synthetische burgers. "
+        "Begin met 'sandbox world generate' en 'sandbox world check'."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(world.app, name="world")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"proactief-lab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Toon de versie en stop."
+    ),
+) -> None:
+    """Proactief Lab."""
+
+
+def main() -> None:
+    """Entry point of the `sandbox` console script."""
+    app()

@@ -1,0 +1,33 @@
+"""Shared fixtures: the small recipe's population, generated once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sandbox.world import Population, Recipe, generate, load_recipe
+
+ROOT = Path(__file__).resolve().parents[1]
+RECIPES = ROOT / "synthetic" / "recipes"
+
+
+@pytest.fixture(scope="session")
+def small_recipe() -> Recipe:
+    """The nl-small recipe (20,000 persons, 24 months)."""
+    return load_recipe(RECIPES / "nl-small.yaml")
+
+
+@pytest.fixture(scope="session")
+def small_population(small_recipe: Recipe) -> Population:
+    """The nl-small population, generated once; tests must not modify it."""
+    return generate(small_recipe)
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty dataset store in a temporary folder, with the repo's recipes available."""
+    datasets = tmp_path / "datasets"
+    monkeypatch.setenv("SANDBOX_DATASETS", str(datasets))
+    monkeypatch.setenv("SANDBOX_RECIPES", str(RECIPES))
+    return datasets
