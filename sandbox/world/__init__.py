@@ -4,6 +4,7 @@ from sandbox.world.check import CheckRow, check_population
 from sandbox.world.events import EVENT_TYPES
 from sandbox.world.generate import Population, generate
 from sandbox.world.recipe import Recipe, load_recipe
+from sandbox.world.replay import addresses_on, alive_on, households_on
 from sandbox.world.store import (
     check_dataset,
     generate_dataset,
@@ -17,10 +18,13 @@ __all__ = [
     "CheckRow",
     "Population",
     "Recipe",
+    "addresses_on",
+    "alive_on",
     "check_dataset",
     "check_population",
     "generate",
     "generate_dataset",
+    "households_on",
     "list_population_datasets",
     "load_recipe",
     "recipes_dir",

@@ -23,7 +23,7 @@ from sandbox.world.households import (
     PARTNER,
 )
 from sandbox.world.housing import INWONEND, SOCIAAL, VRIJ, rent_for
-from sandbox.world.identity import BsnAllocator, addresses, first_names
+from sandbox.world.identity import addresses, first_names
 from sandbox.world.persons import (
     BIJSTAND,
     GEPENSIONEERD,
@@ -33,194 +33,16 @@ from sandbox.world.persons import (
     ZZP,
     income_for_status,
 )
+from sandbox.world.state import (
+    ADDRESS_COLUMNS,
+    DAYS_PER_YEAR,
+    EVENT_TYPES,
+    STATUS_NAMES,
+    EventLog,
+    World,
+)
 
 __all__ = ["EVENT_TYPES", "World", "simulate_events"]
-
-EVENT_TYPES = (
-    "geboorte",
-    "overlijden",
-    "verhuizing",
-    "partnerschap",
-    "scheiding",
-    "uit_huis",
-    "baanverlies",
-    "baan_start",
-    "inkomenswijziging",
-    "achttien_jaar",
-    "aow_leeftijd",
-)
-_YEAR = 365.2425
-
-
-_ADDRESS = ("gemeente_code", "straat", "huisnummer", "postcode", "woonplaats")
-
-
-class World:
-    """Mutable population state during the simulation; rows are only ever appended.
-
-    Person arrays are indexed by person row (= ``person_id``), household arrays by household
-    row (= ``household_id``). The frames that get written hold the state at the start of the
-    period, or at birth or creation for rows added during it.
-    """
-
-    def __init__(
-        self,
-        persons: pd.DataFrame,
-        households: pd.DataFrame,
-        gemeenten: pd.DataFrame,
-        bsn: BsnAllocator,
-    ) -> None:
-        self.persons, self.households, self.gemeenten, self.bsn = (
-            persons,
-            households,
-            gemeenten,
-            bsn,
-        )
-        p, h = persons, households
-        self.hh = p["household_id"].to_numpy(np.int64).copy()
-        self.alive = np.ones(len(p), dtype=bool)
-        self.birth = p["geboortedatum"].to_numpy("datetime64[D]").astype(np.int64)
-        self.man = (p["geslacht"] == "M").to_numpy()
-        self.rol = p["rol"].map(_ROL_CODE).to_numpy(np.int8)
-        self.status = p["arbeidsstatus"].map(_STATUS_CODE).to_numpy(np.int8)
-        self.inkomen = p["inkomen"].to_numpy(float).copy()
-        self.carry = {c: p[c].to_numpy() for c in _CARRIED}
-        code_to_row = {c: i for i, c in enumerate(gemeenten["gemeente_code"])}
-        self.hh_gemeente = h["gemeente_code"].map(code_to_row).to_numpy(np.int64)
-        self.addr = {c: h[c].to_numpy() for c in _ADDRESS}
-        self.new_persons: list[pd.DataFrame] = []
-        self.new_households: list[pd.DataFrame] = []
-
-    def age(self, day: int) -> np.ndarray:
-        """Age in years of every person row on ``day`` (days since 1970-01-01)."""
-        return (day - self.birth) / _YEAR
-
-    def add_persons(self, frame: pd.DataFrame) -> np.ndarray:
-        """Append persons born in the period (a frame of person columns); return their ids."""
-        ids = np.arange(len(self.hh), len(self.hh) + len(frame))
-        frame.insert(0, "person_id", ids)
-        n = len(frame)
-        self.hh = np.concatenate([self.hh, frame["household_id"].to_numpy(np.int64)])
-        self.alive = np.concatenate([self.alive, np.ones(n, bool)])
-        self.birth = np.concatenate(
-            [self.birth, frame["geboortedatum"].to_numpy("datetime64[D]").astype(np.int64)]
-        )
-        self.man = np.concatenate([self.man, (frame["geslacht"] == "M").to_numpy()])
-        self.rol = np.concatenate([self.rol, frame["rol"].map(_ROL_CODE).to_numpy(np.int8)])
-        self.status = np.concatenate(
-            [self.status, frame["arbeidsstatus"].map(_STATUS_CODE).to_numpy(np.int8)]
-        )
-        self.inkomen = np.concatenate([self.inkomen, frame["inkomen"].to_numpy(float)])
-        for c in _CARRIED:
-            self.carry[c] = np.concatenate([self.carry[c], frame[c].to_numpy()])
-        self.new_persons.append(frame)
-        return ids
-
-    def add_households(self, frame: pd.DataFrame, gemeente_rows: np.ndarray) -> np.ndarray:
-        """Append households created in the period; return their ids."""
-        ids = np.arange(len(self.hh_gemeente), len(self.hh_gemeente) + len(frame))
-        frame.insert(0, "household_id", ids)
-        self.hh_gemeente = np.concatenate([self.hh_gemeente, gemeente_rows])
-        for c in _ADDRESS:
-            self.addr[c] = np.concatenate([self.addr[c], frame[c].to_numpy()])
-        self.new_households.append(frame)
-        return ids
-
-    def set_address(
-        self, households: np.ndarray, gemeente_rows: np.ndarray, address: dict[str, np.ndarray]
-    ) -> None:
-        """Move households to a new address."""
-        self.hh_gemeente[households] = gemeente_rows
-        for c in _ADDRESS:
-            self.addr[c][households] = address[c]
-
-    def current_address(self, households: np.ndarray) -> dict[str, np.ndarray]:
-        """The current address columns of the given households."""
-        return {c: self.addr[c][households] for c in _ADDRESS}
-
-    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Return the persons and households tables, including rows added in the period."""
-        persons = pd.concat([self.persons, *self.new_persons], ignore_index=True)
-        households = pd.concat([self.households, *self.new_households], ignore_index=True)
-        return persons, households
-
-
-_ROL_CODE = {"aanvrager": 0, "partner": 1, "kind": 2, "overig": 3}
-# Person columns a newborn takes from its mother or that events read.
-_CARRIED = ("tussenvoegsel", "achternaam", "herkomst", "aow_opbouwjaren")
-_STATUS_CODE = {
-    "werkend": 0,
-    "zzp": 1,
-    "werkloos": 2,
-    "student": 3,
-    "gepensioneerd": 4,
-    "arbeidsongeschikt": 5,
-    "bijstand": 6,
-    "overig": 7,
-}
-_STATUS_NAME = np.array(list(_STATUS_CODE), dtype=object)
-
-
-class _Log:
-    """Collects event rows as column arrays, one block per event kind and month."""
-
-    def __init__(self) -> None:
-        self.blocks: list[dict[str, np.ndarray]] = []
-
-    def add(
-        self, soort: str, day: np.ndarray, person: np.ndarray, hh: np.ndarray, **changes: np.ndarray
-    ) -> None:
-        if len(person) == 0:
-            return
-        block = {
-            "datum": day.astype(np.int64),
-            "soort": np.full(len(person), soort, object),
-            "person_id": person.astype(np.int64),
-            "household_id": hh.astype(np.int64),
-        }
-        block.update({k: np.broadcast_to(v, (len(person),)) for k, v in changes.items()})
-        self.blocks.append(block)
-
-    def frame(self) -> pd.DataFrame:
-        columns = [
-            "datum",
-            "soort",
-            "person_id",
-            "household_id",
-            "nieuw_household_id",
-            "partner_id",
-            "binnen_gemeente",
-            "gemeente_code",
-            "straat",
-            "huisnummer",
-            "postcode",
-            "woonplaats",
-            "arbeidsstatus",
-            "inkomen",
-        ]
-        frames = [pd.DataFrame(b) for b in self.blocks]
-        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
-        for c in columns:
-            if c not in out:
-                out[c] = None
-        out = out[columns]
-        order = np.lexsort(
-            (
-                out["person_id"].to_numpy(),
-                out["soort"].map({s: i for i, s in enumerate(EVENT_TYPES)}).to_numpy(),
-                out["datum"].to_numpy(),
-            )
-        )
-        out = out.iloc[order].reset_index(drop=True)
-        out["datum"] = out["datum"].to_numpy().astype("datetime64[D]")
-        for c in ("nieuw_household_id", "partner_id", "huisnummer"):
-            out[c] = out[c].astype("Int64")
-        out["inkomen"] = out["inkomen"].astype("Float64")
-        out["binnen_gemeente"] = out["binnen_gemeente"].astype("boolean")
-        for c in ("gemeente_code", "straat", "postcode", "woonplaats", "arbeidsstatus"):
-            out[c] = out[c].astype("string")
-        out.insert(0, "event_id", np.arange(len(out), dtype=np.int64))
-        return out
 
 
 def _knots(x: np.ndarray, knots: dict[float, float]) -> np.ndarray:
@@ -251,7 +73,7 @@ class _Month:
         world: World,
         cal: Calibration,
         rng: np.random.Generator,
-        log: _Log,
+        log: EventLog,
         start: int,
         end: int,
     ) -> None:
@@ -259,7 +81,7 @@ class _Month:
         self.start, self.end = start, end
         self.rate = {k: f.waarde for k, f in cal["gebeurtenissen"].items()}
         self.assume = {k: f.waarde for k, f in cal["aannames_gebeurtenissen"].items()}
-        self.months = (end - start) / (_YEAR / 12)
+        self.months = (end - start) / (DAYS_PER_YEAR / 12)
         self.n_alive = int(world.alive.sum())
         self.moved = 0  # persons moved this month by events other than household moves
         self.between = 0  # of whom to another gemeente
@@ -316,7 +138,7 @@ class _Month:
         frame = pd.DataFrame(
             {
                 "huishoudtype": "alleenstaand",
-                **{c: adr[c] for c in _ADDRESS},
+                **{c: adr[c] for c in ADDRESS_COLUMNS},
                 "woonsituatie": _SITUATIE[situatie],
                 "kale_huur": huur,
                 "servicekosten": service,
@@ -326,7 +148,7 @@ class _Month:
             }
         )
         ids = w.add_households(frame, gem)
-        self.log.add(soort, day, movers, old, nieuw_household_id=ids, **changes)
+        self.log.add(soort, day, movers, old, nieuw_household_id=ids, rol="aanvrager", **changes)
         within = gem == w.hh_gemeente[old]
         self.between += int((~within).sum())
         self.log.add(
@@ -336,7 +158,7 @@ class _Month:
             old,
             nieuw_household_id=ids,
             binnen_gemeente=within,
-            **{c: adr[c] for c in _ADDRESS},
+            **{c: adr[c] for c in ADDRESS_COLUMNS},
         )
         w.hh[movers] = ids
         w.rol[movers] = AANVRAGER
@@ -473,7 +295,7 @@ class _Month:
             day,
             rows,
             w.hh[rows],
-            arbeidsstatus=_STATUS_NAME[GEPENSIONEERD],
+            arbeidsstatus=STATUS_NAMES[GEPENSIONEERD],
             inkomen=inc,
         )
 
@@ -491,7 +313,7 @@ class _Month:
         day = _days(rng, self.start, self.end, len(pick))
         leaver_is_b = rng.random(len(pick)) < 0.5
         leaver, stayer = np.where(leaver_is_b, b, a), np.where(leaver_is_b, a, b)
-        self.log.add("scheiding", day, stayer, w.hh[stayer], partner_id=leaver)
+        self.log.add("scheiding", day, stayer, w.hh[stayer], partner_id=leaver, rol="aanvrager")
         w.rol[stayer] = AANVRAGER  # children stay with the partner who keeps the home
         # Assumption: who leaves rents socially (60%), privately (30%) or lives in (10%).
         situatie = rng.choice([SOCIAAL, VRIJ, INWONEND], len(pick), p=[0.6, 0.3, 0.1])
@@ -528,7 +350,15 @@ class _Month:
         mover, host = np.where(m_moves, m, f), np.where(m_moves, f, m)
         old_hh, new_hh = w.hh[mover], w.hh[host]
         self.log.add("partnerschap", day, host, new_hh, partner_id=mover)
-        self.log.add("partnerschap", day, mover, old_hh, partner_id=host, nieuw_household_id=new_hh)
+        self.log.add(
+            "partnerschap",
+            day,
+            mover,
+            old_hh,
+            partner_id=host,
+            nieuw_household_id=new_hh,
+            rol="partner",
+        )
         # The mover's children come along, on the same day.
         live, hh = self.members()
         kid_rows = live[(w.rol[live] == KIND) & np.isin(hh, old_hh)]
@@ -594,7 +424,7 @@ class _Month:
             rows,
             w.hh[rows],
             binnen_gemeente=within[pos],
-            **{c: adr[c][pos] for c in _ADDRESS},
+            **{c: adr[c][pos] for c in ADDRESS_COLUMNS},
         )
         self.moved += len(rows)
 
@@ -655,7 +485,7 @@ class _Month:
             day,
             rows,
             w.hh[rows],
-            arbeidsstatus=_STATUS_NAME[w.status[rows]],
+            arbeidsstatus=STATUS_NAMES[w.status[rows]],
             inkomen=inkomen,
         )
 
@@ -682,7 +512,7 @@ def simulate_events(
     Returns:
         One row per person touched by an event, sorted by date.
     """
-    log = _Log()
+    log = EventLog()
     for i, (start, end) in enumerate(months):
         month = _Month(world, cal, rng, log, start, end)
         month.deaths()

@@ -77,7 +77,8 @@ def generate(recipe: Recipe, progress: Progress | None = None) -> Population:
     attrs = assign_persons(rng, s, cal)
     n_hh, n = len(s.hh_size), len(s.age)
     start_day = np.datetime64(recipe.period.van, "M").astype("datetime64[D]")
-    birth = start_day - np.floor(s.age * 365.2425).astype("timedelta64[D]")
+    # Everyone present at the start was born before it (births in the period are events).
+    birth = start_day - np.maximum(np.floor(s.age * 365.2425), 1).astype("timedelta64[D]")
 
     report("identiteiten", 2, steps)
     bsn = BsnAllocator(recipe.seed)

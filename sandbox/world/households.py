@@ -143,17 +143,22 @@ def _candidates(rng: np.random.Generator, n: int) -> Structure:
     age = _sample_knots(rng, _AGE_PAAR, len(idx))
     man = rng.random(len(idx)) < 0.5
     same_sex = rng.random(len(idx)) < 0.024  # CBS 37772ned: 1,714 of 70,608 marriages in 2022
-    gap = rng.normal(2.5, 3.5, len(idx)) * np.where(man, -1, 1)  # men ~2.5 years older
+    # Men are ~2.5 years older (assumption); gaps beyond 15 years are cut off.
+    gap = np.clip(rng.normal(2.5, 3.5, len(idx)), -15, 15) * np.where(man, -1, 1)
     add(idx, age, man, AANVRAGER)
     add(idx, np.clip(age + gap, 18, 105), np.where(same_sex, man, ~man), PARTNER)
 
     idx = np.flatnonzero(hh_type == PAAR_K)
     mother = _sample_knots(rng, _AGE_MOEDER, len(idx))
-    father = np.clip(mother + rng.normal(2.5, 3.5, len(idx)), 18, 90)
+    owner, kid_age = _children(rng, mother, np.array([0.38, 0.40, 0.16, 0.045, 0.015]))
+    oldest = np.zeros(len(idx))
+    np.maximum.at(oldest, owner, kid_age)
+    # The father is a parent too: at least 17 years older than the oldest child.
+    father = np.clip(mother + np.clip(rng.normal(2.5, 3.5, len(idx)), -15, 15), 18, 90)
+    father = np.maximum(father, oldest + 17 + rng.uniform(0, 3, len(idx)))
     mother_first = rng.random(len(idx)) < 0.5
     add(idx, np.where(mother_first, mother, father), ~mother_first, AANVRAGER)
     add(idx, np.where(mother_first, father, mother), mother_first, PARTNER)
-    owner, kid_age = _children(rng, mother, np.array([0.38, 0.40, 0.16, 0.045, 0.015]))
     add(idx[owner], kid_age, rng.random(len(owner)) < 0.512, KIND)
 
     idx = np.flatnonzero(hh_type == EENOUDER)

@@ -1,0 +1,210 @@
+"""The mutable state of a population during the event simulation, and the event log.
+
+Rows are only ever appended: a person row is a ``person_id``, a household row a
+``household_id``. The event log collects column blocks and turns them into the events table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sandbox.world.identity import BsnAllocator
+
+__all__ = [
+    "ADDRESS_COLUMNS",
+    "DAYS_PER_YEAR",
+    "EVENT_TYPES",
+    "STATUS_NAMES",
+    "EventLog",
+    "World",
+]
+
+EVENT_TYPES = (
+    "geboorte",
+    "overlijden",
+    "verhuizing",
+    "partnerschap",
+    "scheiding",
+    "uit_huis",
+    "baanverlies",
+    "baan_start",
+    "inkomenswijziging",
+    "achttien_jaar",
+    "aow_leeftijd",
+)
+DAYS_PER_YEAR = 365.2425
+
+
+ADDRESS_COLUMNS = ("gemeente_code", "straat", "huisnummer", "postcode", "woonplaats")
+
+
+class World:
+    """Mutable population state during the simulation; rows are only ever appended.
+
+    Person arrays are indexed by person row (= ``person_id``), household arrays by household
+    row (= ``household_id``). The frames that get written hold the state at the start of the
+    period, or at birth or creation for rows added during it.
+    """
+
+    def __init__(
+        self,
+        persons: pd.DataFrame,
+        households: pd.DataFrame,
+        gemeenten: pd.DataFrame,
+        bsn: BsnAllocator,
+    ) -> None:
+        self.persons, self.households, self.gemeenten, self.bsn = (
+            persons,
+            households,
+            gemeenten,
+            bsn,
+        )
+        p, h = persons, households
+        self.hh = p["household_id"].to_numpy(np.int64).copy()
+        self.alive = np.ones(len(p), dtype=bool)
+        self.birth = p["geboortedatum"].to_numpy("datetime64[D]").astype(np.int64)
+        self.man = (p["geslacht"] == "M").to_numpy()
+        self.rol = p["rol"].map(_ROL_CODE).to_numpy(np.int8)
+        self.status = p["arbeidsstatus"].map(_STATUS_CODE).to_numpy(np.int8)
+        self.inkomen = p["inkomen"].to_numpy(float).copy()
+        self.carry = {c: p[c].to_numpy() for c in _CARRIED}
+        code_to_row = {c: i for i, c in enumerate(gemeenten["gemeente_code"])}
+        self.hh_gemeente = h["gemeente_code"].map(code_to_row).to_numpy(np.int64)
+        self.addr = {c: h[c].to_numpy() for c in ADDRESS_COLUMNS}
+        self.new_persons: list[pd.DataFrame] = []
+        self.new_households: list[pd.DataFrame] = []
+
+    def age(self, day: int) -> np.ndarray:
+        """Age in years of every person row on ``day`` (days since 1970-01-01)."""
+        return (day - self.birth) / DAYS_PER_YEAR
+
+    def add_persons(self, frame: pd.DataFrame) -> np.ndarray:
+        """Append persons born in the period (a frame of person columns); return their ids."""
+        ids = np.arange(len(self.hh), len(self.hh) + len(frame))
+        frame.insert(0, "person_id", ids)
+        n = len(frame)
+        self.hh = np.concatenate([self.hh, frame["household_id"].to_numpy(np.int64)])
+        self.alive = np.concatenate([self.alive, np.ones(n, bool)])
+        self.birth = np.concatenate(
+            [self.birth, frame["geboortedatum"].to_numpy("datetime64[D]").astype(np.int64)]
+        )
+        self.man = np.concatenate([self.man, (frame["geslacht"] == "M").to_numpy()])
+        self.rol = np.concatenate([self.rol, frame["rol"].map(_ROL_CODE).to_numpy(np.int8)])
+        self.status = np.concatenate(
+            [self.status, frame["arbeidsstatus"].map(_STATUS_CODE).to_numpy(np.int8)]
+        )
+        self.inkomen = np.concatenate([self.inkomen, frame["inkomen"].to_numpy(float)])
+        for c in _CARRIED:
+            self.carry[c] = np.concatenate([self.carry[c], frame[c].to_numpy()])
+        self.new_persons.append(frame)
+        return ids
+
+    def add_households(self, frame: pd.DataFrame, gemeente_rows: np.ndarray) -> np.ndarray:
+        """Append households created in the period; return their ids."""
+        ids = np.arange(len(self.hh_gemeente), len(self.hh_gemeente) + len(frame))
+        frame.insert(0, "household_id", ids)
+        self.hh_gemeente = np.concatenate([self.hh_gemeente, gemeente_rows])
+        for c in ADDRESS_COLUMNS:
+            self.addr[c] = np.concatenate([self.addr[c], frame[c].to_numpy()])
+        self.new_households.append(frame)
+        return ids
+
+    def set_address(
+        self, households: np.ndarray, gemeente_rows: np.ndarray, address: dict[str, np.ndarray]
+    ) -> None:
+        """Move households to a new address."""
+        self.hh_gemeente[households] = gemeente_rows
+        for c in ADDRESS_COLUMNS:
+            self.addr[c][households] = address[c]
+
+    def current_address(self, households: np.ndarray) -> dict[str, np.ndarray]:
+        """The current address columns of the given households."""
+        return {c: self.addr[c][households] for c in ADDRESS_COLUMNS}
+
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Return the persons and households tables, including rows added in the period."""
+        persons = pd.concat([self.persons, *self.new_persons], ignore_index=True)
+        households = pd.concat([self.households, *self.new_households], ignore_index=True)
+        return persons, households
+
+
+_ROL_CODE = {"aanvrager": 0, "partner": 1, "kind": 2, "overig": 3}
+# Person columns a newborn takes from its mother or that events read.
+_CARRIED = ("tussenvoegsel", "achternaam", "herkomst", "aow_opbouwjaren")
+_STATUS_CODE = {
+    "werkend": 0,
+    "zzp": 1,
+    "werkloos": 2,
+    "student": 3,
+    "gepensioneerd": 4,
+    "arbeidsongeschikt": 5,
+    "bijstand": 6,
+    "overig": 7,
+}
+STATUS_NAMES = np.array(list(_STATUS_CODE), dtype=object)
+
+
+class EventLog:
+    """Collects event rows as column arrays, one block per event kind and month."""
+
+    def __init__(self) -> None:
+        self.blocks: list[dict[str, np.ndarray]] = []
+
+    def add(
+        self, soort: str, day: np.ndarray, person: np.ndarray, hh: np.ndarray, **changes: np.ndarray
+    ) -> None:
+        """Log one event kind for ``person`` rows; ``changes`` are the event's new values."""
+        if len(person) == 0:
+            return
+        block = {
+            "datum": day.astype(np.int64),
+            "soort": np.full(len(person), soort, object),
+            "person_id": person.astype(np.int64),
+            "household_id": hh.astype(np.int64),
+        }
+        block.update({k: np.broadcast_to(v, (len(person),)) for k, v in changes.items()})
+        self.blocks.append(block)
+
+    def frame(self) -> pd.DataFrame:
+        """The events table: typed columns, sorted by date, kind and person."""
+        columns = [
+            "datum",
+            "soort",
+            "person_id",
+            "household_id",
+            "nieuw_household_id",
+            "partner_id",
+            "binnen_gemeente",
+            "gemeente_code",
+            "straat",
+            "huisnummer",
+            "postcode",
+            "woonplaats",
+            "rol",
+            "arbeidsstatus",
+            "inkomen",
+        ]
+        frames = [pd.DataFrame(b) for b in self.blocks]
+        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+        for c in columns:
+            if c not in out:
+                out[c] = None
+        out = out[columns]
+        order = np.lexsort(
+            (
+                out["person_id"].to_numpy(),
+                out["soort"].map({s: i for i, s in enumerate(EVENT_TYPES)}).to_numpy(),
+                out["datum"].to_numpy(),
+            )
+        )
+        out = out.iloc[order].reset_index(drop=True)
+        out["datum"] = out["datum"].to_numpy().astype("datetime64[D]")
+        for c in ("nieuw_household_id", "partner_id", "huisnummer"):
+            out[c] = out[c].astype("Int64")
+        out["inkomen"] = out["inkomen"].astype("Float64")
+        out["binnen_gemeente"] = out["binnen_gemeente"].astype("boolean")
+        for c in ("gemeente_code", "straat", "postcode", "woonplaats", "rol", "arbeidsstatus"):
+            out[c] = out[c].astype("string")
+        out.insert(0, "event_id", np.arange(len(out), dtype=np.int64))
+        return out
