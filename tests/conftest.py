@@ -13,6 +13,12 @@ RECIPES = ROOT / "synthetic" / "recipes"
 
 
 @pytest.fixture(scope="session")
+def recipes() -> Path:
+    """The repo's recipe folder."""
+    return RECIPES
+
+
+@pytest.fixture(scope="session")
 def small_recipe() -> Recipe:
     """The nl-small recipe (20,000 persons, 24 months)."""
     return load_recipe(RECIPES / "nl-small.yaml")
