@@ -189,7 +189,7 @@ class _Month:
         age = w.age(self.start)[live]
         # Gompertz hazard doubling every ~6 years, men ~25% higher (assumption on the shape;
         # the level is aligned to the CBS count).
-        hazard = np.exp(0.115 * (age - 80)) * np.where(w.man[live], 1.25, 1.0)
+        hazard = np.exp(0.109 * (age - 80)) * np.where(w.man[live], 1.25, 1.0)
         rows = live[_pick(self.rng, hazard, self.per_month(self.rate["overlijden"]))]
         day = _days(self.rng, self.start, self.end, len(rows))
         self.log.add("overlijden", day, rows, w.hh[rows])

@@ -31,13 +31,16 @@ def write(tmp_path: Path, text: str, name: str = "recept.yaml") -> Path:
 
 
 def recipe_error(path: Path, **overrides: object) -> str:
-    """Load ``path``, expect a RecipeError, and return its message after the common checks."""
+    """Load ``path``, expect a RecipeError; return its message with the file name cut out.
+
+    The temporary path holds the test's name, so field names are looked for in the rest.
+    """
     with pytest.raises(RecipeError) as info:
         load_recipe(path, **overrides)
     message = str(info.value)
     assert "\n" not in message, f"message spans lines: {message!r}"
     assert str(path) in message, f"message does not name the file: {message!r}"
-    return message
+    return message.replace(str(path), "<file>")
 
 
 def test_a_recipe_error_is_a_sandbox_error_so_the_cli_prints_it() -> None:
@@ -141,11 +144,11 @@ def test_an_unclosed_list_is_malformed_yaml_with_a_line_number(tmp_path: Path) -
 
 
 @pytest.mark.parametrize(
-    ("text", "kind"),
-    [("- name: proef\n- persons: 500\n", "list"), ("gewoon tekst\n", "str"), ("", "empty")],
+    "text",
+    ["- name: proef\n- persons: 500\n", "gewoon tekst\n", ""],
     ids=["list", "scalar", "empty-file"],
 )
-def test_a_file_that_is_not_a_mapping_is_refused(tmp_path: Path, text: str, kind: str) -> None:
+def test_a_file_that_is_not_a_mapping_is_refused(tmp_path: Path, text: str) -> None:
     message = recipe_error(write(tmp_path, text))
     assert "mapping" in message
 
