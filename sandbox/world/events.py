@@ -83,6 +83,7 @@ class _Month:
         self.assume = {k: f.waarde for k, f in cal["aannames_gebeurtenissen"].items()}
         self.months = (end - start) / (DAYS_PER_YEAR / 12)
         self.n_alive = int(world.alive.sum())
+        self.died = self.died_on = np.zeros(0, dtype=np.int64)  # deaths this month, and when
         self.moved = 0  # persons moved this month by events other than household moves
         self.between = 0  # of whom to another gemeente
 
@@ -194,6 +195,7 @@ class _Month:
         day = _days(self.rng, self.start, self.end, len(rows))
         self.log.add("overlijden", day, rows, w.hh[rows])
         w.alive[rows] = False
+        self.died, self.died_on = rows, day
         self.succeed(w.hh[rows])
 
     def succeed(self, households: np.ndarray) -> None:
@@ -366,7 +368,8 @@ class _Month:
         pos = order[np.searchsorted(old_hh, w.hh[kid_rows], sorter=order)]
         self.join(
             np.concatenate([mover, kid_rows]),
-            np.concatenate([day, day[pos]]),
+            # A child born after the move day follows on its birthday.
+            np.concatenate([day, np.maximum(day[pos], w.birth[kid_rows])]),
             np.concatenate([new_hh, new_hh[pos]]),
         )
         w.rol[mover] = PARTNER
@@ -416,8 +419,15 @@ class _Month:
         adr["gemeente_code"] = w.gemeenten["gemeente_code"].to_numpy(object)[gem]
         w.set_address(movers_hh, gem, adr)
         live, hh = self.members()
-        rows = live[np.isin(hh, movers_hh)]
+        # Everyone living there on the day moves: also who dies later this month, but not who
+        # is born later this month (born at the new address).
+        rows = np.concatenate([live[np.isin(hh, movers_hh)], self.died])
+        rows = rows[np.isin(w.hh[rows], movers_hh)]
         pos = np.searchsorted(movers_hh, w.hh[rows])
+        died_on = dict(zip(self.died.tolist(), self.died_on.tolist(), strict=True))
+        death = np.array([died_on.get(r, self.end) for r in rows.tolist()], dtype=np.int64)
+        there = (w.birth[rows] <= day[pos]) & (death > day[pos])
+        rows, pos = rows[there], pos[there]
         self.log.add(
             "verhuizing",
             day[pos],

@@ -88,6 +88,8 @@ def load_recipe(path: Path, **overrides: object) -> Recipe:
         raise RecipeError(f"recipe file {path} does not exist; see synthetic/recipes/ for examples")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise RecipeError(f"recipe {path}: not UTF-8 text; save it as UTF-8 YAML") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
