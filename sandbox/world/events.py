@@ -25,6 +25,7 @@ from sandbox.world.households import (
 from sandbox.world.housing import INWONEND, SOCIAAL, VRIJ, rent_for
 from sandbox.world.identity import addresses, first_names
 from sandbox.world.persons import (
+    AO,
     BIJSTAND,
     GEPENSIONEERD,
     STUDENT,
@@ -33,6 +34,7 @@ from sandbox.world.persons import (
     ZZP,
     income_for_status,
 )
+from sandbox.world.persons import OVERIG as OVERIG_STATUS
 from sandbox.world.state import (
     ADDRESS_COLUMNS,
     DAYS_PER_YEAR,
@@ -84,6 +86,10 @@ class _Month:
         self.months = (end - start) / (DAYS_PER_YEAR / 12)
         self.n_alive = int(world.alive.sum())
         self.died = self.died_on = np.zeros(0, dtype=np.int64)  # deaths this month, and when
+        # Per person, the day of their latest household change this month: later changes of
+        # the same person this month happen on or after it, so replaying stays consistent.
+        self.busy = np.full(len(world.hh), start, dtype=np.int64)
+        self.touched: list[np.ndarray] = []  # households whose members changed this month
         self.moved = 0  # persons moved this month by events other than household moves
         self.between = 0  # of whom to another gemeente
 
@@ -98,6 +104,19 @@ class _Month:
     def hh_counts(self, mask: np.ndarray) -> np.ndarray:
         live, hh = self.members()
         return np.bincount(hh, weights=mask[live], minlength=len(self.w.hh_gemeente))
+
+    def after(self, day: np.ndarray, *rows: np.ndarray) -> np.ndarray:
+        """Shift event days so they fall on or after each person's latest change this month."""
+        for r in rows:
+            day = np.maximum(day, self.busy[r])
+        return day
+
+    def mark(self, day: np.ndarray, *rows: np.ndarray) -> None:
+        """Record a household change of ``rows`` on ``day``."""
+        w = self.w
+        for r in rows:
+            self.busy[r] = day
+            self.touched.append(w.hh[r].copy())
 
     def heads(self) -> np.ndarray:
         """Per household id, the person row of its living aanvrager, or -1."""
@@ -149,6 +168,7 @@ class _Month:
             }
         )
         ids = w.add_households(frame, gem)
+        self.mark(day, movers)
         self.log.add(soort, day, movers, old, nieuw_household_id=ids, rol="aanvrager", **changes)
         within = gem == w.hh_gemeente[old]
         self.between += int((~within).sum())
@@ -162,6 +182,7 @@ class _Month:
             **{c: adr[c] for c in ADDRESS_COLUMNS},
         )
         w.hh[movers] = ids
+        self.mark(day, movers)
         w.rol[movers] = AANVRAGER
         self.moved += len(movers)
         return ids
@@ -169,6 +190,8 @@ class _Month:
     def join(self, rows: np.ndarray, day: np.ndarray, dest: np.ndarray) -> None:
         """Move people into existing households and log the move to the current address."""
         w = self.w
+        day = self.after(day, rows)
+        self.mark(day, rows)
         within = w.hh_gemeente[dest] == w.hh_gemeente[w.hh[rows]]
         self.between += int((~within).sum())
         self.log.add(
@@ -181,6 +204,7 @@ class _Month:
             **w.current_address(dest),
         )
         w.hh[rows] = dest
+        self.mark(day, rows)
         self.moved += len(rows)
 
     # -- the events ----------------------------------------------------------------------
@@ -254,25 +278,44 @@ class _Month:
             }
         )
         rows = w.add_persons(frame)
+        self.busy = np.concatenate([self.busy, day])
+        self.mark(day, mothers, rows)
         self.log.add("geboorte", day, rows, hh_ids)
 
     def birthdays(self) -> None:
         """Turning 18 and reaching AOW age, on the birthday in this month."""
         w = self.w
-        this_month = np.datetime64(int(self.start), "D").astype("datetime64[M]")
+        this_month = int(np.datetime64(int(self.start), "D").astype("datetime64[M]").astype(int))
         aow_age = self.cal.value("arbeid", "aow_leeftijd")
         for soort, years in (("achttien_jaar", 18), ("aow_leeftijd", aow_age)):
-            live = np.flatnonzero(w.alive)
-            birth = w.birth[live].astype("datetime64[D]")
-            month = birth.astype("datetime64[M]")
-            hit = month + int(round(years * 12)) == this_month
-            rows = live[hit]
-            dom = (birth[hit] - month[hit].astype("datetime64[D]")).astype(np.int64)
-            day = np.minimum(self.start + dom, self.end - 1)  # 29 February → end of month
+            hit = w.alive & (w.birth_month + int(round(years * 12)) == this_month)
+            rows = np.flatnonzero(hit)
+            day = np.minimum(self.start + w.birth_dom[rows], self.end - 1)  # 29 Feb → 28 Feb
             if soort == "aow_leeftijd":
                 self.retire(rows, day)
             else:
-                self.log.add(soort, day, rows, w.hh[rows])
+                self.come_of_age(rows, day)
+
+    def come_of_age(self, rows: np.ndarray, day: np.ndarray) -> None:
+        """At 18 a pupil goes on studying, starts work or looks for it (assumption: 70/25/5)."""
+        w, rng = self.w, self.rng
+        choice = rng.choice([STUDENT, WERKEND, WERKLOOS], len(rows), p=[0.7, 0.25, 0.05])
+        status = np.where(w.status[rows] == OVERIG_STATUS, choice, w.status[rows])
+        n = len(rows)
+        inc = income_for_status(
+            rng,
+            status.astype(np.int8),
+            np.full(n, 18.0),
+            w.man[rows],
+            rng.random(n) < 0.65,
+            np.zeros(n, bool),
+            np.full(n, 50.0),
+            np.zeros(n),
+        )
+        w.status[rows], w.inkomen[rows] = status, inc
+        self.log.add(
+            "achttien_jaar", day, rows, w.hh[rows], arbeidsstatus=STATUS_NAMES[status], inkomen=inc
+        )
 
     def retire(self, rows: np.ndarray, day: np.ndarray) -> None:
         w = self.w
@@ -312,7 +355,8 @@ class _Month:
         if len(pick) == 0:
             return
         a, b = head[pick], partners[pick]
-        day = _days(rng, self.start, self.end, len(pick))
+        day = self.after(_days(rng, self.start, self.end, len(pick)), a, b)
+        self.mark(day, a, b)
         leaver_is_b = rng.random(len(pick)) < 0.5
         leaver, stayer = np.where(leaver_is_b, b, a), np.where(leaver_is_b, a, b)
         self.log.add("scheiding", day, stayer, w.hh[stayer], partner_id=leaver, rol="aanvrager")
@@ -344,13 +388,14 @@ class _Month:
         # Pair by age with some noise: partners' ages correlate (assortative matching).
         m = m[np.argsort(w.birth[m] + rng.normal(0, 1500, n_pairs))]
         f = f[np.argsort(w.birth[f] + rng.normal(0, 1500, n_pairs))]
-        day = _days(rng, self.start, self.end, n_pairs)
+        day = self.after(_days(rng, self.start, self.end, n_pairs), m, f)
         kids = self.hh_counts(w.rol == KIND)
         # Whoever has no children at home moves in with the other; otherwise a coin decides.
         km, kf = kids[w.hh[m]], kids[w.hh[f]]
         m_moves = np.where(km == kf, rng.random(n_pairs) < 0.5, km < kf)
         mover, host = np.where(m_moves, m, f), np.where(m_moves, f, m)
         old_hh, new_hh = w.hh[mover], w.hh[host]
+        self.mark(day, host)
         self.log.add("partnerschap", day, host, new_hh, partner_id=mover)
         self.log.add(
             "partnerschap",
@@ -385,7 +430,7 @@ class _Month:
         leave = kids[rng.random(len(kids)) < yearly * self.months / 12]
         if len(leave) == 0:
             return
-        day = _days(rng, self.start, self.end, len(leave))
+        day = self.after(_days(rng, self.start, self.end, len(leave)), leave)
         room = (w.status[leave] == STUDENT) & (
             rng.random(len(leave)) < self.cal.value("wonen", "inwonend_studenten")
         )
@@ -396,6 +441,9 @@ class _Month:
         """Whole households move; aligned so all moves together meet the CBS count."""
         w, rng = self.w, self.rng
         heads = self.heads()
+        # Households whose members changed this month do not move as a whole this month.
+        if self.touched:
+            heads[np.concatenate(self.touched)] = -1
         hh_ids = np.flatnonzero(heads >= 0)
         size = self.hh_counts(np.ones(len(w.hh), bool))[hh_ids]
         hazard = _knots(
@@ -465,9 +513,11 @@ class _Month:
         )
         start = live[u >= 1 - p_start]
         n = len(start)
+        # About one in eight who start work do so as zzp'er (CBS: 1.2 mln zzp of 9.8 mln).
+        status = np.where(rng.random(n) < 0.12, ZZP, WERKEND).astype(np.int8)
         new = income_for_status(
             rng,
-            np.full(n, WERKEND, np.int8),
+            status,
             w.age(self.start)[start],
             w.man[start],
             np.zeros(n, bool),
@@ -475,15 +525,57 @@ class _Month:
             np.full(n, 50.0),
             np.zeros(n),
         )
-        self.status_change("baan_start", start, WERKEND, new)
+        self.status_change("baan_start", start, status, new)
+        self.into_benefits(live, age, st, u, p_start)
         # Income change for people who keep their job.
         keep = live[np.isin(st, [WERKEND, ZZP]) & (u >= a["baanverlies_per_jaar"] * f)]
         change = keep[rng.random(len(keep)) < a["inkomenswijziging_per_jaar"] * f]
         new = np.round(w.inkomen[change] * np.exp(rng.normal(0.03, 0.18, len(change))), 0)
         self.status_change("inkomenswijziging", change, None, new)
 
+    def into_benefits(
+        self, live: np.ndarray, age: np.ndarray, st: np.ndarray, u: np.ndarray, taken: np.ndarray
+    ) -> None:
+        """Inflow into bijstand (aligned to CBS) and into arbeidsongeschiktheid (assumption)."""
+        w, rng, a = self.w, self.rng, self.assume
+        working_age = (age >= 18) & (age < self.cal.value("arbeid", "aow_leeftijd"))
+        # Bijstand inflow comes mostly from people whose WW ran out (assumption: weight 4).
+        free = w.alive[live] & (u < 1 - taken) & working_age
+        weight = np.select([st == WERKLOOS, st == OVERIG_STATUS], [4.0, 1.0], 0.0) * free
+        rows = live[_pick(rng, weight, self.per_month(self.rate["bijstand_instroom"]))]
+        samen = self.hh_counts(w.rol != KIND)[w.hh[rows]] > 1
+        n = len(rows)
+        inc = income_for_status(
+            rng,
+            np.full(n, BIJSTAND, np.int8),
+            age[np.searchsorted(live, rows)],
+            w.man[rows],
+            np.zeros(n, bool),
+            samen,
+            np.full(n, 50.0),
+            np.zeros(n),
+        )
+        self.status_change("inkomenswijziging", rows, BIJSTAND, inc)
+        # Disability: workers who fall ill become arbeidsongeschikt (assumption, keeps the
+        # stock stable as recipients reach AOW age).
+        p_ao = a["arbeidsongeschikt_instroom_per_jaar"] * self.months / 12
+        ill = live[np.isin(w.status[live], [WERKEND, ZZP]) & working_age & (age >= 25)]
+        ill = ill[rng.random(len(ill)) < p_ao]
+        n = len(ill)
+        inc = income_for_status(
+            rng,
+            np.full(n, AO, np.int8),
+            w.age(self.start)[ill],
+            w.man[ill],
+            np.zeros(n, bool),
+            np.zeros(n, bool),
+            np.full(n, 50.0),
+            np.zeros(n),
+        )
+        self.status_change("baanverlies", ill, AO, inc)
+
     def status_change(
-        self, soort: str, rows: np.ndarray, status: int | None, inkomen: np.ndarray
+        self, soort: str, rows: np.ndarray, status: int | np.ndarray | None, inkomen: np.ndarray
     ) -> None:
         w = self.w
         if status is not None:

@@ -97,7 +97,8 @@ def _status(rng, s: Structure, cal: Calibration, herkomst: np.ndarray, aow_age: 
     age = s.age
     working_age = (age >= 18) & (age < aow_age)
     status = np.full(n, OVERIG, dtype=np.int8)
-    status[(age >= 15) & (age < 18)] = STUDENT  # pupils (leer- en kwalificatieplicht)
+    # Minors keep status overig; at 18 the achttien_jaar event gives them one.
+    pupils = (age >= 15) & (age < 18)
     status[age >= aow_age] = GEPENSIONEERD
 
     idx = np.flatnonzero(working_age)
@@ -125,7 +126,7 @@ def _status(rng, s: Structure, cal: Calibration, herkomst: np.ndarray, aow_age: 
     # with a side job: those jobs come off the werkend target.
     side_jobs = (
         sum(_BIJBAAN[k] * targets[k] for k in (STUDENT, AO, BIJSTAND))
-        + _BIJBAAN[STUDENT] * (status == STUDENT).sum()
+        + _BIJBAAN[STUDENT] * pupils.sum()
         + _BIJBAAN[GEPENSIONEERD] * ((age >= aow_age) & (age < 75)).sum()
     )
     targets[WERKEND] = share_1574 * n_1574 - targets[ZZP] - side_jobs
@@ -144,6 +145,7 @@ def _status(rng, s: Structure, cal: Calibration, herkomst: np.ndarray, aow_age: 
     for code, p in _BIJBAAN.items():
         p_side[status == code] = p
     p_side[(status == GEPENSIONEERD) & (age >= 75)] = 0.0
+    p_side[pupils] = _BIJBAAN[STUDENT]  # pupils with a side job count as werkzaam (CBS)
     bijbaan = rng.random(n) < p_side
     return status, bijbaan
 

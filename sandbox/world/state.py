@@ -64,6 +64,7 @@ class World:
         self.hh = p["household_id"].to_numpy(np.int64).copy()
         self.alive = np.ones(len(p), dtype=bool)
         self.birth = p["geboortedatum"].to_numpy("datetime64[D]").astype(np.int64)
+        self.birth_month, self.birth_dom = _month_and_day(self.birth)
         self.man = (p["geslacht"] == "M").to_numpy()
         self.rol = p["rol"].map(_ROL_CODE).to_numpy(np.int8)
         self.status = p["arbeidsstatus"].map(_STATUS_CODE).to_numpy(np.int8)
@@ -89,6 +90,9 @@ class World:
         self.birth = np.concatenate(
             [self.birth, frame["geboortedatum"].to_numpy("datetime64[D]").astype(np.int64)]
         )
+        month, dom = _month_and_day(self.birth[-n:])
+        self.birth_month = np.concatenate([self.birth_month, month])
+        self.birth_dom = np.concatenate([self.birth_dom, dom])
         self.man = np.concatenate([self.man, (frame["geslacht"] == "M").to_numpy()])
         self.rol = np.concatenate([self.rol, frame["rol"].map(_ROL_CODE).to_numpy(np.int8)])
         self.status = np.concatenate(
@@ -145,6 +149,13 @@ _STATUS_CODE = {
 STATUS_NAMES = np.array(list(_STATUS_CODE), dtype=object)
 
 
+def _month_and_day(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Months since 1970-01 and day of the month (0-based) of dates given as day numbers."""
+    dates = days.astype("datetime64[D]")
+    month = dates.astype("datetime64[M]")
+    return month.astype(np.int64), (dates - month.astype("datetime64[D]")).astype(np.int64)
+
+
 class EventLog:
     """Collects event rows as column arrays, one block per event kind and month."""
 
@@ -167,7 +178,7 @@ class EventLog:
         self.blocks.append(block)
 
     def frame(self) -> pd.DataFrame:
-        """The events table: typed columns, sorted by date, kind and person."""
+        """The events table: typed columns, sorted by date, then in the order they happened."""
         columns = [
             "datum",
             "soort",
@@ -185,19 +196,15 @@ class EventLog:
             "arbeidsstatus",
             "inkomen",
         ]
-        frames = [pd.DataFrame(b) for b in self.blocks]
+        # Events of one day keep the order in which they happened (the order of the blocks).
+        frames = [pd.DataFrame(b).assign(_seq=i) for i, b in enumerate(self.blocks)]
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
         for c in columns:
             if c not in out:
                 out[c] = None
+        seq = out["_seq"].to_numpy() if "_seq" in out else np.zeros(len(out), int)
         out = out[columns]
-        order = np.lexsort(
-            (
-                out["person_id"].to_numpy(),
-                out["soort"].map({s: i for i, s in enumerate(EVENT_TYPES)}).to_numpy(),
-                out["datum"].to_numpy(),
-            )
-        )
+        order = np.lexsort((out["person_id"].to_numpy(), seq, out["datum"].to_numpy()))
         out = out.iloc[order].reset_index(drop=True)
         out["datum"] = out["datum"].to_numpy().astype("datetime64[D]")
         for c in ("nieuw_household_id", "partner_id", "huisnummer"):

@@ -211,15 +211,17 @@ def test_job_events_change_status_consistently(tables):
     _, _, events = tables
     loss = events[events["soort"] == "baanverlies"]
     start = events[events["soort"] == "baan_start"]
-    assert (loss["arbeidsstatus"] == "werkloos").all() and len(loss) > 50
-    assert (start["arbeidsstatus"] == "werkend").all() and len(start) > 50
+    assert loss["arbeidsstatus"].isin(["werkloos", "arbeidsongeschikt"]).all()
+    assert start["arbeidsstatus"].isin(["werkend", "zzp"]).all()
+    assert len(loss) > 50 and len(start) > 50
     assert (loss["inkomen"] >= 0).all()
 
 
 def test_small_population_is_calibrated(small_population, small_recipe):
-    """Shares within 2 pp of CBS; event rates within 30% (sampling noise at 20k persons).
+    """Population shares within 2 pp of CBS; event rates within 30% and event shares within
+    5 pp (sampling noise: 20k persons see ~800 deaths in two years).
 
-    The 15% bar for event rates holds on the default recipe (tests/world/test_default_recipe.py).
+    The bars themselves (2 pp, 15%) hold on the default recipe (test_default_recipe.py).
     """
     rows = check_population(
         small_population.persons,
@@ -227,10 +229,13 @@ def test_small_population_is_calibrated(small_population, small_recipe):
         small_population.events,
         small_recipe.period.model_dump(),
     )
-    shares = [r for r in rows if r.eenheid == "aandeel"]
-    assert len(shares) > 30
+    shares = [r for r in rows if r.eenheid == "aandeel" and r.groep != "gebeurtenissen"]
+    assert len(shares) > 25
     off = [(r.groep, r.statistiek, r.cbs, r.dataset) for r in shares if not r.ok]
     assert not off
+    event_shares = [r for r in rows if r.eenheid == "aandeel" and r.groep == "gebeurtenissen"]
+    assert len(event_shares) == 2
+    assert all(abs(r.dataset - r.cbs) <= 0.05 for r in event_shares)
     rates = [r for r in rows if r.eenheid != "aandeel" and r.cbs is not None]
     assert {r.statistiek for r in rates} == {
         "geboorte",
