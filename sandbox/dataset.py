@@ -101,7 +101,7 @@ def sdv_metadata(tables: dict[str, pd.DataFrame]) -> dict:
             elif col in _PII:
                 columns[col] = {"sdtype": _PII[col], "pii": True}
             elif str(dtype).startswith("datetime"):
-                columns[col] = {"sdtype": "datetime", "datetime_format": "%Y-%m-%d"}
+                columns[col] = {"sdtype": "datetime"}  # typed datetimes need no format
             elif str(dtype) in ("bool", "boolean"):
                 columns[col] = {"sdtype": "boolean"}
             elif pd.api.types.is_numeric_dtype(dtype):
@@ -171,13 +171,17 @@ def write_dataset(
         metadata = sdv_metadata({t: tables[t] for t in TABLES})
         (tmp / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
         final = root / name
-        if final.exists():
-            old = root / f".{name}.old-{uuid.uuid4().hex[:8]}"
-            final.rename(old)
+        if not final.exists():
             tmp.rename(final)
-            shutil.rmtree(old)
-        else:
+            return final
+        old = root / f".{name}.old-{uuid.uuid4().hex[:8]}"
+        final.rename(old)
+        try:
             tmp.rename(final)
+        except BaseException:  # put the old dataset back rather than lose both
+            old.rename(final)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
         return final
     finally:  # also on KeyboardInterrupt: never leave a half-written folder
         if tmp.exists():

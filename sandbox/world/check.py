@@ -86,7 +86,8 @@ def check_population(
 
     # Persons by household position (CBS 37620).
     size = homes.set_index("household_id")["huishoudtype"]
-    htype = size.reindex(people["household_id"]).to_numpy()
+    # A person whose household is not in the start snapshot counts as "overig" (never NA).
+    htype = size.reindex(people["household_id"]).fillna("onbekend").to_numpy(dtype=object)
     rol = people["rol"].to_numpy()
     position = np.select(
         [

@@ -163,7 +163,7 @@ class _Month:
                 "kale_huur": huur,
                 "servicekosten": service,
                 "woz_waarde": np.nan,
-                "ontstaan": day.astype("datetime64[D]").astype("datetime64[s]"),
+                "ontstaan": day.astype("datetime64[D]").astype("datetime64[ms]"),
                 "ontstaan_door": pd.array([soort] * len(movers), dtype="string"),
             }
         )

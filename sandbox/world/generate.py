@@ -122,7 +122,7 @@ def generate(recipe: Recipe, progress: Progress | None = None) -> Population:
         }
     )
     households = pd.concat([households, housing], axis=1)
-    households["ontstaan"] = pd.Series(pd.NaT, index=households.index, dtype="datetime64[s]")
+    households["ontstaan"] = pd.Series(pd.NaT, index=households.index, dtype="datetime64[ms]")
     households["ontstaan_door"] = pd.Series(None, index=households.index, dtype="string")
 
     report("gebeurtenissen", 4, steps)
@@ -133,7 +133,7 @@ def generate(recipe: Recipe, progress: Progress | None = None) -> Population:
     )
     persons, households = world.frames()
     died = events[events["soort"] == "overlijden"]
-    persons["overlijdensdatum"] = pd.Series(pd.NaT, index=persons.index, dtype="datetime64[s]")
+    persons["overlijdensdatum"] = pd.Series(pd.NaT, index=persons.index, dtype="datetime64[ms]")
     persons.loc[died["person_id"].to_numpy(), "overlijdensdatum"] = died["datum"].to_numpy()
     report("klaar", steps, steps)
     return Population(
@@ -148,5 +148,5 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
         if out[col].dtype == object:
             out[col] = out[col].astype("string")
         elif str(out[col].dtype).startswith("datetime64"):
-            out[col] = out[col].astype("datetime64[s]")
+            out[col] = out[col].astype("datetime64[ms]")  # Parquet's coarsest unit
     return out.reset_index(drop=True)

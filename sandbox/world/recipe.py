@@ -45,8 +45,8 @@ class Recipe(BaseModel):
 
     name: str = Field(description="dataset name, also the folder name")
     description: str = ""
-    persons: int = Field(gt=0, description="persons at the start of the period")
-    seed: int = Field(0, ge=0)
+    persons: int = Field(gt=0, strict=True, description="persons at the start of the period")
+    seed: int = Field(0, ge=0, strict=True)
     period: Period = Field(default_factory=Period)
     gemeenten: list[str] = Field(
         default_factory=list, description="CBS gemeente codes to limit to (empty: all 342)"
@@ -62,13 +62,18 @@ class Recipe(BaseModel):
         return value
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError) -> tuple[str, str]:
+    """Return (top-level field, message) for the first validation error."""
     first = error.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    field = str(first["loc"][0]) if first["loc"] else ""
     if first["type"] == "extra_forbidden":
         allowed = ", ".join(Recipe.model_fields) if len(first["loc"]) == 1 else "van, tot"
-        return f"unknown field '{where}'; allowed fields: {allowed}"
-    return f"field '{where}': {first['msg']}"
+        return field, f"unknown field '{where}'; allowed fields: {allowed}"
+    message = first["msg"].removeprefix("Value error, ")
+    if "input" in first and not isinstance(first["input"], dict | list):
+        return field, f"field '{where}' = {first['input']!r}: {message}"
+    return field, f"field '{where}': {message}"
 
 
 def load_recipe(path: Path, **overrides: object) -> Recipe:
@@ -76,16 +81,19 @@ def load_recipe(path: Path, **overrides: object) -> Recipe:
 
     Args:
         path: the recipe YAML file.
-        **overrides: field values that win over the file's (None values are ignored).
+        **overrides: field values that win over the file's (None values are ignored), as given
+            on the command line.
 
     Returns:
         The validated recipe.
 
     Raises:
-        RecipeError: the file is missing, not YAML, or holds an unknown field or a bad value.
+        RecipeError: the file is missing, not YAML, or holds an unknown field or a bad value;
+            a bad override is named as the option it came from (``--persons``).
     """
     if not path.is_file():
-        raise RecipeError(f"recipe file {path} does not exist; see synthetic/recipes/ for examples")
+        what = "is a folder, not a recipe file" if path.is_dir() else "does not exist"
+        raise RecipeError(f"recipe file {path} {what}; see synthetic/recipes/ for examples")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -93,13 +101,20 @@ def load_recipe(path: Path, **overrides: object) -> Recipe:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
-        raise RecipeError(
-            f"recipe {path}{line}: not valid YAML ({exc.__class__.__name__})"
-        ) from None
+        problem = getattr(exc, "problem", None) or exc.__class__.__name__
+        raise RecipeError(f"recipe {path}{line}: not valid YAML ({problem})") from None
+    if data is None:
+        raise RecipeError(f"recipe {path} is empty; it needs at least 'name' and 'persons'")
     if not isinstance(data, dict):
         raise RecipeError(f"recipe {path}: expected a mapping of fields, got {type(data).__name__}")
-    data.update({k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    data.update(given)
     try:
         return Recipe.model_validate(data)
     except ValidationError as exc:
-        raise RecipeError(f"recipe {path}: {_describe(exc)}") from None
+        field, message = _describe(exc)
+        if field in given:
+            raise RecipeError(
+                f"option --{field} {given[field]!r}: {message.split(': ', 1)[-1]}"
+            ) from None
+        raise RecipeError(f"recipe {path}: {message}") from None

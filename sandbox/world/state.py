@@ -206,7 +206,7 @@ class EventLog:
         out = out[columns]
         order = np.lexsort((out["person_id"].to_numpy(), seq, out["datum"].to_numpy()))
         out = out.iloc[order].reset_index(drop=True)
-        out["datum"] = out["datum"].to_numpy().astype("datetime64[D]")
+        out["datum"] = out["datum"].to_numpy().astype("datetime64[D]").astype("datetime64[ms]")
         for c in ("nieuw_household_id", "partner_id", "huisnummer"):
             out[c] = out[c].astype("Int64")
         out["inkomen"] = out["inkomen"].astype("Float64")

@@ -33,14 +33,15 @@ def resolve_recipe(recipe: str, **overrides: object) -> Recipe:
         RecipeError: no such recipe, or it does not validate.
     """
     path = Path(recipe)
-    if not (path.suffix in (".yaml", ".yml") or path.exists()):
-        path = recipes_dir() / f"{recipe}.yaml"
-        if not path.is_file():
+    if not path.exists():
+        named = recipes_dir() / (recipe if path.suffix in (".yaml", ".yml") else f"{recipe}.yaml")
+        if not named.is_file():
             known = sorted(p.stem for p in recipes_dir().glob("*.yaml"))
             raise RecipeError(
                 f"no recipe '{recipe}' in {recipes_dir()} (known: {', '.join(known) or 'none'}); "
                 "give a recipe name or the path of a recipe YAML file"
             )
+        path = named
     return load_recipe(path, **overrides)
 
 

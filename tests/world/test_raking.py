@@ -14,9 +14,7 @@ def test_rake_meets_person_level_share_targets():
     size = rng.integers(1, 6, 5000)
     kids = rng.binomial(size - 1, 0.4)
     old = rng.binomial(size - kids, 0.2)
-    z = np.column_stack(
-        [share_constraint(kids, size, 0.30), share_constraint(old, size, 0.15)]
-    )
+    z = np.column_stack([share_constraint(kids, size, 0.30), share_constraint(old, size, 0.15)])
     w = rake(z)
     assert w.sum() == pytest.approx(1.0)
     assert (w @ kids) / (w @ size) == pytest.approx(0.30, abs=1e-8)
