@@ -6,7 +6,13 @@ import typer
 from rich.table import Table
 
 from sandbox.cli._common import console, progress_bar, user_errors
-from sandbox.world import check_dataset, generate_dataset, list_population_datasets, resolve_recipe
+from sandbox.world import (
+    SMALL_POPULATION,
+    check_dataset,
+    generate_dataset,
+    list_population_datasets,
+    resolve_recipe,
+)
 
 app = typer.Typer(
     help="Referentiepopulaties: genereren uit een recept, toetsen aan CBS, opsommen.",
@@ -69,6 +75,9 @@ def check(name: str = typer.Argument(..., help="Naam van de dataset.")) -> None:
         table.add_column(col, justify=justify)
     for row in rows:
         pct = row.eenheid == "aandeel"
+        if row.eenheid == "personen":
+            table.add_row(row.groep, row.statistiek, "", f"{row.dataset:,.0f}", "", "")
+            continue
         fmt = (lambda v: f"{v:.1%}") if pct else (lambda v: f"{v:.2f}")
         diff = (
             ""
@@ -89,6 +98,12 @@ def check(name: str = typer.Argument(..., help="Naam van de dataset.")) -> None:
             verdict[row.ok],
         )
     console.print(table)
+    size = next(r.dataset for r in rows if r.eenheid == "personen")
+    if size < SMALL_POPULATION:
+        console.print(
+            f"let op: bij {size:,.0f} personen is de toevalsruis in de gebeurteniscijfers van "
+            f"dezelfde orde als de marge; de marges zijn bedoeld voor {SMALL_POPULATION:,}+"
+        )
     failed = [r for r in rows if r.ok is False]
     if failed:
         console.print(f"[red]{len(failed)} cijfer(s) buiten de marge[/]")

@@ -1,6 +1,6 @@
 """Reference population: calibration, households, identities and life events."""
 
-from sandbox.world.check import CheckRow, check_population
+from sandbox.world.check import SMALL_POPULATION, CheckRow, check_population
 from sandbox.world.events import EVENT_TYPES
 from sandbox.world.generate import Population, generate
 from sandbox.world.recipe import Recipe, load_recipe
@@ -15,6 +15,7 @@ from sandbox.world.store import (
 
 __all__ = [
     "EVENT_TYPES",
+    "SMALL_POPULATION",
     "CheckRow",
     "Population",
     "Recipe",

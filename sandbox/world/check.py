@@ -15,9 +15,17 @@ import pandas as pd
 from sandbox.world.calibration import load_calibration
 from sandbox.world.events import EVENT_TYPES
 
-__all__ = ["CheckRow", "check_population", "SHARE_TOLERANCE", "RATE_TOLERANCE"]
+__all__ = [
+    "CheckRow",
+    "check_population",
+    "RATE_TOLERANCE",
+    "SHARE_TOLERANCE",
+    "SMALL_POPULATION",
+]
 
 SHARE_TOLERANCE = 0.02  # absolute, two percentage points
+# Below this many persons, sampling noise in event rates is of the order of the tolerance.
+SMALL_POPULATION = 100_000
 RATE_TOLERANCE = 0.15  # relative
 
 
@@ -29,7 +37,7 @@ class CheckRow:
     statistiek: str
     cbs: float | None
     dataset: float
-    eenheid: str  # "aandeel" or "per 1000 per jaar"
+    eenheid: str  # "aandeel", "per 1000 per jaar" or "personen"
 
     @property
     def verschil(self) -> float | None:
@@ -70,7 +78,9 @@ def check_population(
     start = pd.Timestamp(period["van"] + "-01")
     end = pd.Timestamp(period["tot"] + "-01") + pd.offsets.MonthBegin(1)
     people, homes = _start_population(persons, households, start)
-    rows: list[CheckRow] = []
+    rows: list[CheckRow] = [
+        CheckRow("bevolking", "personen bij de start", None, len(people), "personen")
+    ]
     age = (start - people["geboortedatum"]).dt.days.to_numpy() / 365.2425
 
     bands = {

@@ -6,12 +6,14 @@ give the same tables, byte for byte.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from sandbox.errors import RecipeError
 from sandbox.world.calibration import load_calibration, load_gemeenten
 from sandbox.world.events import World, simulate_events
 from sandbox.world.households import ROLLEN, draw_structures
@@ -20,7 +22,7 @@ from sandbox.world.identity import BsnAllocator, addresses, first_names, surname
 from sandbox.world.persons import assign_persons
 from sandbox.world.recipe import Recipe
 
-__all__ = ["Population", "generate", "month_bounds"]
+__all__ = ["Population", "check_memory", "generate", "month_bounds"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -48,6 +50,30 @@ def month_bounds(first: str, last: str) -> list[tuple[int, int]]:
     return list(zip(days.tolist(), ends.tolist(), strict=True))
 
 
+# Peak memory per person of a whole generation, measured with benchmarks/world.py at 1M
+# persons (1,637 MiB), with headroom for the Parquet write.
+_BYTES_PER_PERSON = 2_000
+
+
+def check_memory(persons: int) -> None:
+    """Refuse a population that cannot fit in this machine's memory, before any work.
+
+    Raises:
+        RecipeError: the estimated peak exceeds the machine's physical memory.
+    """
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not on Linux
+        return
+    need = persons * _BYTES_PER_PERSON
+    if need > total:
+        raise RecipeError(
+            f"{persons:,} persons need about {need / 2**30:.0f} GiB of memory and this machine "
+            f"has {total / 2**30:.0f} GiB; lower --persons (national-scale generation "
+            "partitioned by gemeente is not built yet)"
+        )
+
+
 def _noop(step: str, done: int, total: int) -> None:
     return None
 
@@ -63,10 +89,17 @@ def generate(recipe: Recipe, progress: Progress | None = None) -> Population:
         Households, persons and events, with the BSN summary for the manifest.
     """
     report = progress or _noop
+    check_memory(recipe.persons)
     rng = np.random.default_rng(recipe.seed)
     cal = load_calibration()
     gemeenten = load_gemeenten()
     if recipe.gemeenten:
+        unknown = sorted(set(recipe.gemeenten) - set(gemeenten["gemeente_code"]))
+        if unknown:
+            raise RecipeError(
+                f"recipe '{recipe.name}': unknown gemeente codes {', '.join(unknown)}; "
+                "use CBS codes of 2025 such as GM0363 (Amsterdam)"
+            )
         gemeenten = gemeenten[gemeenten["gemeente_code"].isin(recipe.gemeenten)].copy()
         gemeenten["gewicht"] = gemeenten["inwoners"] / gemeenten["inwoners"].sum()
         gemeenten = gemeenten.reset_index(drop=True)
