@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sandbox.world import Population, Recipe, generate, load_recipe
@@ -37,3 +39,26 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SANDBOX_DATASETS", str(datasets))
     monkeypatch.setenv("SANDBOX_RECIPES", str(RECIPES))
     return datasets
+
+
+@pytest.fixture
+def interrupt_on_second_table(monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[int]]:
+    """Arm DataFrame.to_parquet to write the first table and raise Ctrl-C on the second.
+
+    Calling the fixture's value arms it and returns a one-item list counting the calls.
+    """
+
+    def arm() -> list[int]:
+        real = pd.DataFrame.to_parquet
+        calls = [0]
+
+        def to_parquet(frame: pd.DataFrame, *args, **kwargs):
+            calls[0] += 1
+            if calls[0] == 2:
+                raise KeyboardInterrupt
+            return real(frame, *args, **kwargs)
+
+        monkeypatch.setattr(pd.DataFrame, "to_parquet", to_parquet)
+        return calls
+
+    return arm

@@ -61,25 +61,6 @@ def snapshot(folder: Path) -> dict[str, tuple[str, int, int]]:
     }
 
 
-def interrupt_on_second_table(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Make DataFrame.to_parquet write the first table and raise Ctrl-C on the second.
-
-    Returns:
-        A one-item list holding the number of calls so far.
-    """
-    real = pd.DataFrame.to_parquet
-    calls = [0]
-
-    def to_parquet(frame: pd.DataFrame, *args, **kwargs):
-        calls[0] += 1
-        if calls[0] == 2:
-            raise KeyboardInterrupt
-        return real(frame, *args, **kwargs)
-
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", to_parquet)
-    return calls
-
-
 # --- writing ---------------------------------------------------------------------------
 
 
@@ -170,9 +151,9 @@ def test_overwrite_replaces_the_dataset(store: Path, tables) -> None:
 
 
 def test_ctrl_c_while_writing_leaves_nothing_in_the_store(
-    store: Path, tables, monkeypatch: pytest.MonkeyPatch
+    store: Path, tables, interrupt_on_second_table
 ) -> None:
-    calls = interrupt_on_second_table(monkeypatch)
+    calls = interrupt_on_second_table()
     with pytest.raises(KeyboardInterrupt):
         write_dataset("proef", tables, MANIFEST)
     assert calls == [2]  # the first table was really written before the interrupt
@@ -181,11 +162,11 @@ def test_ctrl_c_while_writing_leaves_nothing_in_the_store(
 
 
 def test_ctrl_c_while_overwriting_keeps_the_old_dataset(
-    store: Path, tables, monkeypatch: pytest.MonkeyPatch
+    store: Path, tables, interrupt_on_second_table
 ) -> None:
     path = write_dataset("proef", tables, MANIFEST)
     before = snapshot(path)
-    calls = interrupt_on_second_table(monkeypatch)
+    calls = interrupt_on_second_table()
     with pytest.raises(KeyboardInterrupt):
         write_dataset("proef", {t: tables[t].head(10) for t in TABLES}, MANIFEST, overwrite=True)
     assert calls == [2]

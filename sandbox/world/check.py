@@ -14,6 +14,7 @@ import pandas as pd
 
 from sandbox.world.calibration import load_calibration
 from sandbox.world.events import EVENT_TYPES
+from sandbox.world.households import HOUSEHOLD_TYPES, POSITIONS, ROLLEN, position_codes
 
 __all__ = [
     "CheckRow",
@@ -27,6 +28,10 @@ SHARE_TOLERANCE = 0.02  # absolute, two percentage points
 # Below this many persons, sampling noise in event rates is of the order of the tolerance.
 SMALL_POPULATION = 100_000
 RATE_TOLERANCE = 0.15  # relative
+
+
+_TYPE_CODE = {name: code for code, name in enumerate(HOUSEHOLD_TYPES)}
+_ROL_CODE = {name: code for code, name in enumerate(ROLLEN)}
 
 
 @dataclass(frozen=True)
@@ -97,25 +102,9 @@ def check_population(
     # Persons by household position (CBS 37620).
     size = homes.set_index("household_id")["huishoudtype"]
     # A person whose household is not in the start snapshot counts as "overig" (never NA).
-    htype = size.reindex(people["household_id"]).fillna("onbekend").to_numpy(dtype=object)
-    rol = people["rol"].to_numpy()
-    position = np.select(
-        [
-            htype == "alleenstaand",
-            htype == "paar",
-            (htype == "paar_kinderen") & (rol != "kind"),
-            (htype == "eenouder") & (rol == "aanvrager"),
-            rol == "kind",
-        ],
-        [
-            "alleenwonend",
-            "partner_zonder_kinderen",
-            "partner_met_kinderen",
-            "ouder_eenoudergezin",
-            "thuiswonend_kind",
-        ],
-        "overig_lid",
-    )
+    htype = size.reindex(people["household_id"]).map(_TYPE_CODE).fillna(-1).to_numpy(int)
+    rol = people["rol"].map(_ROL_CODE).fillna(-1).to_numpy(int)
+    position = np.asarray(POSITIONS)[position_codes(htype, rol)]
     for name, cbs in cal.shares("huishoudpositie").items():
         rows.append(
             CheckRow("huishoudpositie", name, cbs, float((position == name).mean()), "aandeel")

@@ -55,6 +55,17 @@ _AGE_OVERIG = {18: 0.4, 21: 1.5, 27: 1.2, 35: 0.5, 50: 0.3, 70: 0.3, 90: 0}
 _AT_HOME = {0: 1.0, 17.99: 1.0, 18: 0.97, 21: 0.8, 24: 0.5, 27: 0.22, 30: 0.09, 35: 0.03, 45: 0.0}
 
 
+def position_codes(hh_type: np.ndarray, rol: np.ndarray) -> np.ndarray:
+    """CBS household position (index into POSITIONS) per person from type and rol codes."""
+    pos = np.full(len(hh_type), POSITIONS.index("overig_lid"), dtype=np.int8)
+    pos[hh_type == ALLEEN] = 0
+    pos[hh_type == PAAR] = 1
+    pos[(hh_type == PAAR_K) & (rol != KIND)] = 2
+    pos[(hh_type == EENOUDER) & (rol == AANVRAGER)] = 3
+    pos[rol == KIND] = 4
+    return pos
+
+
 @dataclass
 class Structure:
     """Households and their members as flat arrays; ``person_hh`` indexes the households."""
@@ -69,14 +80,7 @@ class Structure:
     @property
     def position(self) -> np.ndarray:
         """CBS household position per person, as an index into POSITIONS."""
-        t = self.hh_type[self.person_hh]
-        pos = np.full(len(t), 5, dtype=np.int8)
-        pos[t == ALLEEN] = 0
-        pos[(t == PAAR)] = 1
-        pos[(t == PAAR_K) & (self.rol != KIND)] = 2
-        pos[(t == EENOUDER) & (self.rol == AANVRAGER)] = 3
-        pos[self.rol == KIND] = 4
-        return pos
+        return position_codes(self.hh_type[self.person_hh], self.rol)
 
     def take(self, households: np.ndarray) -> Structure:
         """Return the structure of the given households (repeats allowed), renumbered 0..n-1."""

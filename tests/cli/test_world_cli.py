@@ -180,18 +180,9 @@ def test_ctrl_c_during_generate_exits_130_and_writes_nothing(
 
 
 def test_ctrl_c_while_the_tables_are_written_exits_130_and_writes_nothing(
-    store: Path, monkeypatch: pytest.MonkeyPatch
+    store: Path, interrupt_on_second_table
 ) -> None:
-    real = pd.DataFrame.to_parquet
-    calls = [0]
-
-    def to_parquet(frame: pd.DataFrame, *args, **kwargs):
-        calls[0] += 1
-        if calls[0] == 2:
-            raise KeyboardInterrupt
-        return real(frame, *args, **kwargs)
-
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", to_parquet)
+    calls = interrupt_on_second_table()
     result = invoke("world", "generate", "nl-small", "-n", "2000", "--name", "t1")
     assert result.exit_code == 130
     assert calls == [2]
