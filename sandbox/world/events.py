@@ -301,47 +301,13 @@ class _Month:
         w, rng = self.w, self.rng
         choice = rng.choice([STUDENT, WERKEND, WERKLOOS], len(rows), p=[0.7, 0.25, 0.05])
         status = np.where(w.status[rows] == OVERIG_STATUS, choice, w.status[rows])
-        n = len(rows)
-        inc = income_for_status(
-            rng,
-            status.astype(np.int8),
-            np.full(n, 18.0),
-            w.man[rows],
-            rng.random(n) < 0.65,
-            np.zeros(n, bool),
-            np.full(n, 50.0),
-            np.zeros(n),
-        )
-        w.status[rows], w.inkomen[rows] = status, inc
-        self.log.add(
-            "achttien_jaar", day, rows, w.hh[rows], arbeidsstatus=STATUS_NAMES[status], inkomen=inc
-        )
+        inc = self.income(rows, status, bijbaan=rng.random(len(rows)) < 0.65)
+        self.status_change("achttien_jaar", rows, status, inc, day)
 
     def retire(self, rows: np.ndarray, day: np.ndarray) -> None:
-        w = self.w
-        if len(rows) == 0:
-            return
-        samen = self.hh_counts(w.rol != KIND)[w.hh[rows]] > 1
-        status = np.full(len(rows), GEPENSIONEERD, np.int8)
-        opbouw = w.carry["aow_opbouwjaren"][rows].astype(float)
-        inc = income_for_status(
-            self.rng,
-            status,
-            np.full(len(rows), 67.0),
-            w.man[rows],
-            np.zeros(len(rows), bool),
-            samen,
-            opbouw,
-            np.zeros(len(rows)),
-        )
-        w.status[rows], w.inkomen[rows] = GEPENSIONEERD, inc
-        self.log.add(
-            "aow_leeftijd",
-            day,
-            rows,
-            w.hh[rows],
-            arbeidsstatus=STATUS_NAMES[GEPENSIONEERD],
-            inkomen=inc,
+        """At AOW age: gepensioneerd, with AOW by build-up and household, plus a pension."""
+        self.status_change(
+            "aow_leeftijd", rows, GEPENSIONEERD, self.income(rows, GEPENSIONEERD), day
         )
 
     def separations(self) -> None:
@@ -514,18 +480,8 @@ class _Month:
         start = live[u >= 1 - p_start]
         n = len(start)
         # About one in eight who start work do so as zzp'er (CBS: 1.2 mln zzp of 9.8 mln).
-        status = np.where(rng.random(n) < 0.12, ZZP, WERKEND).astype(np.int8)
-        new = income_for_status(
-            rng,
-            status,
-            w.age(self.start)[start],
-            w.man[start],
-            np.zeros(n, bool),
-            np.zeros(n, bool),
-            np.full(n, 50.0),
-            np.zeros(n),
-        )
-        self.status_change("baan_start", start, status, new)
+        status = np.where(rng.random(n) < 0.12, ZZP, WERKEND)
+        self.status_change("baan_start", start, status, self.income(start, status))
         self.into_benefits(live, age, st, u, p_start)
         # Income change for people who keep their job.
         keep = live[np.isin(st, [WERKEND, ZZP]) & (u >= a["baanverlies_per_jaar"] * f)]
@@ -540,48 +496,56 @@ class _Month:
         w, rng, a = self.w, self.rng, self.assume
         working_age = (age >= 18) & (age < self.cal.value("arbeid", "aow_leeftijd"))
         # Bijstand inflow comes mostly from people whose WW ran out (assumption: weight 4).
-        free = w.alive[live] & (u < 1 - taken) & working_age
+        free = (u < 1 - taken) & working_age  # not already starting work this month
         weight = np.select([st == WERKLOOS, st == OVERIG_STATUS], [4.0, 1.0], 0.0) * free
         rows = live[_pick(rng, weight, self.per_month(self.rate["bijstand_instroom"]))]
-        samen = self.hh_counts(w.rol != KIND)[w.hh[rows]] > 1
-        n = len(rows)
-        inc = income_for_status(
-            rng,
-            np.full(n, BIJSTAND, np.int8),
-            age[np.searchsorted(live, rows)],
-            w.man[rows],
-            np.zeros(n, bool),
-            samen,
-            np.full(n, 50.0),
-            np.zeros(n),
-        )
-        self.status_change("inkomenswijziging", rows, BIJSTAND, inc)
+        self.status_change("inkomenswijziging", rows, BIJSTAND, self.income(rows, BIJSTAND))
         # Disability: workers who fall ill become arbeidsongeschikt (assumption, keeps the
         # stock stable as recipients reach AOW age).
         p_ao = a["arbeidsongeschikt_instroom_per_jaar"] * self.months / 12
         ill = live[np.isin(w.status[live], [WERKEND, ZZP]) & working_age & (age >= 25)]
         ill = ill[rng.random(len(ill)) < p_ao]
-        n = len(ill)
-        inc = income_for_status(
-            rng,
-            np.full(n, AO, np.int8),
-            w.age(self.start)[ill],
-            w.man[ill],
-            np.zeros(n, bool),
-            np.zeros(n, bool),
-            np.full(n, 50.0),
+        self.status_change("baanverlies", ill, AO, self.income(ill, AO))
+
+    def income(
+        self, rows: np.ndarray, status: int | np.ndarray, bijbaan: np.ndarray | None = None
+    ) -> np.ndarray:
+        """A new yearly income for ``rows`` in ``status``.
+
+        Drawn by :func:`sandbox.world.persons.income_for_status` from their age, sex,
+        household and AOW build-up.
+        """
+        w, n = self.w, len(rows)
+        samen = self.hh_counts(w.rol != KIND)[w.hh[rows]] > 1
+        return income_for_status(
+            self.rng,
+            np.broadcast_to(np.asarray(status, dtype=np.int8), (n,)),
+            w.age(self.start)[rows],
+            w.man[rows],
+            np.zeros(n, bool) if bijbaan is None else bijbaan,
+            samen,
+            w.carry["aow_opbouwjaren"][rows].astype(float),
             np.zeros(n),
         )
-        self.status_change("baanverlies", ill, AO, inc)
 
     def status_change(
-        self, soort: str, rows: np.ndarray, status: int | np.ndarray | None, inkomen: np.ndarray
+        self,
+        soort: str,
+        rows: np.ndarray,
+        status: int | np.ndarray | None,
+        inkomen: np.ndarray,
+        day: np.ndarray | None = None,
     ) -> None:
+        """Set a new status (None: keep it) and income, and log the event.
+
+        The event falls on ``day``, or on a random day of the month.
+        """
         w = self.w
         if status is not None:
             w.status[rows] = status
         w.inkomen[rows] = inkomen
-        day = _days(self.rng, self.start, self.end, len(rows))
+        if day is None:
+            day = _days(self.rng, self.start, self.end, len(rows))
         self.log.add(
             soort,
             day,
