@@ -23,7 +23,7 @@ from sandbox.world.households import (
     PARTNER,
 )
 from sandbox.world.housing import INWONEND, SOCIAAL, VRIJ, rent_for
-from sandbox.world.identity import addresses, first_names
+from sandbox.world.identity import first_names
 from sandbox.world.persons import (
     AO,
     BIJSTAND,
@@ -152,8 +152,7 @@ class _Month:
         w, rng = self.w, self.rng
         old = w.hh[movers]
         gem = self.destination(w.hh_gemeente[old])
-        adr = addresses(rng, w.gemeenten["gemeente_naam"].to_numpy(object)[gem])
-        adr["gemeente_code"] = w.gemeenten["gemeente_code"].to_numpy(object)[gem]
+        adr = w.new_addresses(rng, gem)
         huur, service = rent_for(rng, situatie, np.ones(len(movers)), self.cal)
         frame = pd.DataFrame(
             {
@@ -429,8 +428,7 @@ class _Month:
         share = float(np.clip((share * total - self.between) / max(persons, 1), 0, 1))
         gem = self.destination(w.hh_gemeente[movers_hh], share)
         within = gem == w.hh_gemeente[movers_hh]
-        adr = addresses(rng, w.gemeenten["gemeente_naam"].to_numpy(object)[gem])
-        adr["gemeente_code"] = w.gemeenten["gemeente_code"].to_numpy(object)[gem]
+        adr = w.new_addresses(rng, gem)
         w.set_address(movers_hh, gem, adr)
         live, hh = self.members()
         # Everyone living there on the day moves: also who dies later this month, but not who

@@ -106,12 +106,15 @@ def generate(recipe: Recipe, progress: Progress | None = None) -> Population:
     steps = 5
     report("huishoudens", 0, steps)
     s = draw_structures(rng, recipe.persons, cal)
+    start_day = np.datetime64(recipe.period.van, "M").astype("datetime64[D]")
+    # Everyone present at the start was born before it (births in the period are events).
+    # Ages are then taken from the birth dates, so every rule sees the age the tables show.
+    days_old = np.maximum(np.floor(s.age * 365.2425), 1).astype(np.int64)
+    birth = start_day - days_old.astype("timedelta64[D]")
+    s.age = days_old / 365.2425
     report("personen", 1, steps)
     attrs = assign_persons(rng, s, cal)
     n_hh, n = len(s.hh_size), len(s.age)
-    start_day = np.datetime64(recipe.period.van, "M").astype("datetime64[D]")
-    # Everyone present at the start was born before it (births in the period are events).
-    birth = start_day - np.maximum(np.floor(s.age * 365.2425), 1).astype("timedelta64[D]")
 
     report("identiteiten", 2, steps)
     bsn = BsnAllocator(recipe.seed)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox.world.calibration import Calibration
-from sandbox.world.households import ALLEEN, EENOUDER, KIND, PARTNER, Structure
+from sandbox.world.households import AANVRAGER, ALLEEN, EENOUDER, KIND, PARTNER, Structure
 from sandbox.world.raking import draw_categories, fit_multipliers
 
 __all__ = ["STATUSES", "HERKOMST", "assign_persons", "income_for_status"]
@@ -139,7 +139,9 @@ def _status(rng, s: Structure, cal: Calibration, herkomst: np.ndarray, aow_age: 
     targets[BIJSTAND] /= 1 + share_couples
     probs = fit_multipliers(prop, targets)
     status[idx] = draw_categories(rng, probs)
-    followers = np.isin(s.person_hh, s.person_hh[status == BIJSTAND]) & (s.rol == PARTNER)
+    # The partner of an aanvrager in bijstand shares it (not the partner of an adult child's).
+    head_in_bijstand = s.person_hh[(status == BIJSTAND) & (s.rol == AANVRAGER)]
+    followers = np.isin(s.person_hh, head_in_bijstand) & (s.rol == PARTNER)
     status[followers & working_age & np.isin(status, [WERKEND, ZZP, WERKLOOS, OVERIG])] = BIJSTAND
     p_side = np.zeros(n)
     for code, p in _BIJBAAN.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sandbox.world.identity import BsnAllocator
+from sandbox.world.identity import BsnAllocator, addresses
 
 __all__ = [
     "ADDRESS_COLUMNS",
@@ -73,6 +73,8 @@ class World:
         code_to_row = {c: i for i, c in enumerate(gemeenten["gemeente_code"])}
         self.hh_gemeente = h["gemeente_code"].map(code_to_row).to_numpy(np.int64)
         self.addr = {c: h[c].to_numpy() for c in ADDRESS_COLUMNS}
+        # Every address ever handed out; a new household never gets one of them.
+        self.used_addresses = set(_address_keys(self.addr))
         self.new_persons: list[pd.DataFrame] = []
         self.new_households: list[pd.DataFrame] = []
 
@@ -114,6 +116,19 @@ class World:
         self.new_households.append(frame)
         return ids
 
+    def new_addresses(self, rng: np.random.Generator, gemeente_rows: np.ndarray) -> dict:
+        """Fresh addresses in the given gemeenten, never one that was used before."""
+        names = self.gemeenten["gemeente_naam"].to_numpy(object)[gemeente_rows]
+        adr = addresses(rng, names)
+        adr["gemeente_code"] = self.gemeenten["gemeente_code"].to_numpy(object)[gemeente_rows]
+        # Collisions with earlier addresses are rare: move those up the street one by one.
+        for i, key in enumerate(_address_keys(adr)):
+            while key in self.used_addresses:
+                adr["huisnummer"][i] += 1
+                key = (adr["straat"][i], int(adr["huisnummer"][i]), adr["woonplaats"][i])
+            self.used_addresses.add(key)
+        return adr
+
     def set_address(
         self, households: np.ndarray, gemeente_rows: np.ndarray, address: dict[str, np.ndarray]
     ) -> None:
@@ -147,6 +162,17 @@ _STATUS_CODE = {
     "overig": 7,
 }
 STATUS_NAMES = np.array(list(_STATUS_CODE), dtype=object)
+
+
+def _address_keys(adr: dict) -> list[tuple[str, int, str]]:
+    return list(
+        zip(
+            adr["straat"].tolist(),
+            adr["huisnummer"].tolist(),
+            adr["woonplaats"].tolist(),
+            strict=True,
+        )
+    )
 
 
 def _month_and_day(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
