@@ -115,10 +115,14 @@ def check(name: str = typer.Argument(..., help="Naam van de dataset.")) -> None:
 @user_errors
 def list_() -> None:
     """Toon de datasets in de datasetmap."""
+    manifests = list_population_datasets()
+    if not manifests:
+        console.print("nog geen datasets; maak er een met 'sandbox world generate'")
+        return
     table = Table(title="datasets")
     for col in ("naam", "soort", "personen", "huishoudens", "gebeurtenissen", "periode", "gemaakt"):
         table.add_column(col)
-    for manifest in list_population_datasets():
+    for manifest in manifests:
         rows = manifest.get("rows", {})
         period = manifest.get("period", {})
         table.add_row(

@@ -39,7 +39,8 @@ def resolve_recipe(recipe: str, **overrides: object) -> Recipe:
             known = sorted(p.stem for p in recipes_dir().glob("*.yaml"))
             raise RecipeError(
                 f"no recipe '{recipe}' in {recipes_dir()} (known: {', '.join(known) or 'none'}); "
-                "give a recipe name or the path of a recipe YAML file"
+                "give a recipe name or the path of a recipe YAML file "
+                "(run from the project folder, or set SANDBOX_RECIPES)"
             )
         path = named
     return load_recipe(path, **overrides)
