@@ -21,8 +21,9 @@ from sandbox.world.households import (
     KIND,
     OVERIG_ROL,
     PARTNER,
+    knots,
 )
-from sandbox.world.housing import INWONEND, SOCIAAL, VRIJ, rent_for
+from sandbox.world.housing import INWONEND, SOCIAAL, VRIJ, WOONSITUATIES, rent_for
 from sandbox.world.identity import first_names
 from sandbox.world.persons import (
     AO,
@@ -45,10 +46,6 @@ from sandbox.world.state import (
 )
 
 __all__ = ["EVENT_TYPES", "World", "simulate_events"]
-
-
-def _knots(x: np.ndarray, knots: dict[float, float]) -> np.ndarray:
-    return np.interp(x, list(knots), list(knots.values()))
 
 
 def _pick(rng: np.random.Generator, hazard: np.ndarray, expected: float | None) -> np.ndarray:
@@ -245,7 +242,7 @@ class _Month:
         has_partner = self.hh_counts(w.rol == PARTNER)[w.hh[women]] > 0
         # Fertility by age (assumption on the shape; the level is aligned to the CBS count).
         shape = {16: 0.0, 20: 0.1, 26: 0.6, 30: 1.0, 34: 1.0, 38: 0.45, 42: 0.1, 46: 0.0}
-        hazard = _knots(age, shape) * np.where(has_partner, 1.0, 0.15)
+        hazard = knots(age, shape) * np.where(has_partner, 1.0, 0.15)
         mothers = women[_pick(rng, hazard, self.per_month(self.rate["geboorte"]))]
         if len(mothers) == 0:
             return
@@ -315,7 +312,7 @@ class _Month:
         partners = live[w.rol[live] == PARTNER]
         head = self.heads()[w.hh[partners]]
         partners, head = partners[head >= 0], head[head >= 0]
-        hazard = _knots(w.age(self.start)[head], {18: 1.6, 35: 1.3, 50: 0.8, 65: 0.3, 80: 0.1})
+        hazard = knots(w.age(self.start)[head], {18: 1.6, 35: 1.3, 50: 0.8, 65: 0.3, 80: 0.1})
         pick = _pick(rng, hazard, self.per_month(self.rate["scheiding"]) / 2)
         if len(pick) == 0:
             return
@@ -340,7 +337,7 @@ class _Month:
         free = (partner_in[w.hh[heads]] == 0) & (others[w.hh[heads]] == 0)
         free &= (age >= 20) & (age < 80)
         heads, age = heads[free], age[free]
-        hazard = _knots(age, {20: 0.8, 28: 1.5, 35: 1.0, 50: 0.5, 65: 0.2, 80: 0.05})
+        hazard = knots(age, {20: 0.8, 28: 1.5, 35: 1.0, 50: 0.5, 65: 0.2, 80: 0.05})
         men, women = heads[w.man[heads]], heads[~w.man[heads]]
         n_pairs = min(
             rng.poisson(self.per_month(self.rate["partnerschap"]) / 2), len(men), len(women)
@@ -411,7 +408,7 @@ class _Month:
             heads[np.concatenate(self.touched)] = -1
         hh_ids = np.flatnonzero(heads >= 0)
         size = self.hh_counts(np.ones(len(w.hh), bool))[hh_ids]
-        hazard = _knots(
+        hazard = knots(
             w.age(self.start)[heads[hh_ids]],
             {18: 0.35, 25: 0.35, 32: 0.2, 40: 0.08, 60: 0.04, 80: 0.05},
         )
@@ -436,8 +433,9 @@ class _Month:
         rows = np.concatenate([live[np.isin(hh, movers_hh)], self.died])
         rows = rows[np.isin(w.hh[rows], movers_hh)]
         pos = np.searchsorted(movers_hh, w.hh[rows])
-        died_on = dict(zip(self.died.tolist(), self.died_on.tolist(), strict=True))
-        death = np.array([died_on.get(r, self.end) for r in rows.tolist()], dtype=np.int64)
+        death = np.full(len(w.hh), self.end, dtype=np.int64)
+        death[self.died] = self.died_on
+        death = death[rows]
         there = (w.birth[rows] <= day[pos]) & (death > day[pos])
         rows, pos = rows[there], pos[there]
         self.log.add(
@@ -554,7 +552,7 @@ class _Month:
         )
 
 
-_SITUATIE = np.array(["huur_sociaal", "huur_vrij", "koop", "inwonend"], dtype=object)
+_SITUATIE = np.asarray(WOONSITUATIES, dtype=object)
 
 
 def simulate_events(

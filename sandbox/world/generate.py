@@ -16,7 +16,7 @@ import pandas as pd
 from sandbox.errors import RecipeError
 from sandbox.world.calibration import load_calibration, load_gemeenten
 from sandbox.world.events import World, simulate_events
-from sandbox.world.households import ROLLEN, draw_structures
+from sandbox.world.households import HOUSEHOLD_TYPES, ROLLEN, draw_structures
 from sandbox.world.housing import assign_housing, draw_gemeenten
 from sandbox.world.identity import BsnAllocator, addresses, first_names, surnames
 from sandbox.world.persons import assign_persons
@@ -150,9 +150,7 @@ def generate(recipe: Recipe, progress: Progress | None = None) -> Population:
     households = pd.DataFrame(
         {
             "household_id": np.arange(n_hh, dtype=np.int64),
-            "huishoudtype": np.asarray(
-                ["alleenstaand", "paar", "paar_kinderen", "eenouder", "overig"], dtype=object
-            )[s.hh_type],
+            "huishoudtype": np.asarray(HOUSEHOLD_TYPES, dtype=object)[s.hh_type],
             "gemeente_code": gem_rows["gemeente_code"].to_numpy(object),
             **adr,
         }

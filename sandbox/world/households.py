@@ -15,7 +15,7 @@ import numpy as np
 from sandbox.world.calibration import Calibration
 from sandbox.world.raking import rake, share_constraint
 
-__all__ = ["HOUSEHOLD_TYPES", "Structure", "draw_structures", "AGE_BANDS"]
+__all__ = ["AGE_BANDS", "HOUSEHOLD_TYPES", "Structure", "draw_structures", "knots"]
 
 # CBS household types (StatLine 37620 / 71487ned).
 HOUSEHOLD_TYPES = ("alleenstaand", "paar", "paar_kinderen", "eenouder", "overig")
@@ -99,6 +99,11 @@ class Structure:
             self.man[idx],
             self.rol[idx],
         )
+
+
+def knots(x: np.ndarray, table: dict[float, float]) -> np.ndarray:
+    """Piecewise-linear shape by knots (``{age: value}``), flat beyond the ends."""
+    return np.interp(x, list(table), list(table.values()))
 
 
 def _sample_knots(rng: np.random.Generator, knots: dict[float, float], n: int) -> np.ndarray:

@@ -10,7 +10,15 @@ import numpy as np
 import pandas as pd
 
 from sandbox.world.calibration import Calibration
-from sandbox.world.households import AANVRAGER, ALLEEN, EENOUDER, KIND, PARTNER, Structure
+from sandbox.world.households import (
+    AANVRAGER,
+    ALLEEN,
+    EENOUDER,
+    KIND,
+    PARTNER,
+    Structure,
+    knots,
+)
 from sandbox.world.raking import draw_categories, fit_multipliers
 
 __all__ = ["STATUSES", "HERKOMST", "assign_persons", "income_for_status"]
@@ -52,16 +60,12 @@ _BIJSTAND_NETTO = {  # Participatiewet art. 21 norms from 1 January 2025 (facts 
 }
 
 
-def _knots(age: np.ndarray, knots: dict[float, float]) -> np.ndarray:
-    return np.interp(age, list(knots), list(knots.values()))
-
-
 def _herkomst(rng, s: Structure, cal: Calibration) -> tuple[np.ndarray, np.ndarray]:
     """Herkomst per household (CBS: own birth country, else a parent's) and born-abroad flag."""
     n_hh = len(s.hh_size)
     first = np.flatnonzero(np.r_[True, s.person_hh[1:] != s.person_hh[:-1]])
     head_age = s.age[first]
-    shape = _knots(head_age, {18: 1.0, 30: 1.4, 50: 1.1, 70: 0.5, 90: 0.3})  # assumption
+    shape = knots(head_age, {18: 1.0, 30: 1.4, 50: 1.1, 70: 0.5, 90: 0.3})  # assumption
     born = cal.value("herkomst", "geboren_buitenland")
     second = cal.value("herkomst", "tweede_generatie")
     target = born + second
@@ -103,7 +107,7 @@ def _status(rng, s: Structure, cal: Calibration, herkomst: np.ndarray, aow_age: 
 
     idx = np.flatnonzero(working_age)
     a = age[idx]
-    prop = np.column_stack([_knots(a, _PROFILE[k]) for k in range(len(STATUSES))])
+    prop = np.column_stack([knots(a, _PROFILE[k]) for k in range(len(STATUSES))])
     hh_type = s.hh_type[s.person_hh[idx]]
     # Assumptions: bijstand concentrates among single parents, singles and non-EU migrants;
     # partners in families more often stay home.
@@ -170,7 +174,7 @@ def income_for_status(
     """
     n = len(status)
     z = rng.standard_normal(n)
-    work_median = _knots(age, {16: 6000, 22: 24000, 30: 40000, 45: 50000, 55: 52000, 67: 45000})
+    work_median = knots(age, {16: 6000, 22: 24000, 30: 40000, 45: 50000, 55: 52000, 67: 45000})
     work_median = work_median * np.where(man, 1.0, 0.78)  # part-time work (assumption)
     out = np.zeros(n)
     inc = {
@@ -197,16 +201,16 @@ def income_for_status(
 def _skills(rng, age: np.ndarray, herkomst: np.ndarray, abroad: np.ndarray, cal: Calibration):
     adult = age >= 16
     taal_prop = np.where(abroad, np.where(herkomst == 2, 4.0, 2.5), 1.0)
-    taal_prop *= _knots(age, {16: 0.8, 40: 1.0, 65: 1.3, 90: 1.6})
+    taal_prop *= knots(age, {16: 0.8, 40: 1.0, 65: 1.3, 90: 1.6})
     taal_share = cal.value("vaardigheden", "laaggeletterd_16plus")
     c = taal_share / np.mean(taal_prop[adult])
     taal_laag = rng.random(len(age)) < np.clip(c * taal_prop, 0, 0.95)
-    dig_prop = _knots(age, {16: 0.3, 25: 0.45, 45: 0.8, 65: 1.6, 75: 2.6, 90: 3.5})
+    dig_prop = knots(age, {16: 0.3, 25: 0.45, 45: 0.8, 65: 1.6, 75: 2.6, 90: 3.5})
     dig_prop *= np.where(taal_laag, 2.0, 1.0)
     dig_share = cal.value("vaardigheden", "digitaal_laag_16plus")
     c = dig_share / np.mean(dig_prop[adult])
     dig_laag = rng.random(len(age)) < np.clip(c * dig_prop, 0, 0.98)
-    dig_hoog = ~dig_laag & (rng.random(len(age)) < _knots(age, {16: 0.7, 40: 0.55, 70: 0.2}))
+    dig_hoog = ~dig_laag & (rng.random(len(age)) < knots(age, {16: 0.7, 40: 0.55, 70: 0.2}))
     digitaal = np.where(dig_laag, "laag", np.where(dig_hoog, "hoog", "basis")).astype(object)
     taal = np.where(taal_laag, "laag", "voldoende").astype(object)
     digitaal[~adult] = None
@@ -241,7 +245,7 @@ def assign_persons(rng: np.random.Generator, s: Structure, cal: Calibration) -> 
     )
     # Vermogen grows with age and income (assumption); bijstand requires little of it
     # (Participatiewet art. 34).
-    median = _knots(s.age, {18: 3000, 30: 12000, 45: 35000, 60: 70000, 75: 80000, 95: 60000})
+    median = knots(s.age, {18: 3000, 30: 12000, 45: 35000, 60: 70000, 75: 80000, 95: 60000})
     median *= np.clip(inkomen / 35000, 0.3, 3.0) ** 0.5
     vermogen = np.where(
         rng.random(len(status)) < 0.22,

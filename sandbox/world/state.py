@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sandbox.world.households import ROLLEN
 from sandbox.world.identity import BsnAllocator, addresses
+from sandbox.world.persons import STATUSES
 
 __all__ = [
     "ADDRESS_COLUMNS",
@@ -148,20 +150,11 @@ class World:
         return persons, households
 
 
-_ROL_CODE = {"aanvrager": 0, "partner": 1, "kind": 2, "overig": 3}
+_ROL_CODE = {name: code for code, name in enumerate(ROLLEN)}
 # Person columns a newborn takes from its mother or that events read.
 _CARRIED = ("tussenvoegsel", "achternaam", "herkomst", "aow_opbouwjaren")
-_STATUS_CODE = {
-    "werkend": 0,
-    "zzp": 1,
-    "werkloos": 2,
-    "student": 3,
-    "gepensioneerd": 4,
-    "arbeidsongeschikt": 5,
-    "bijstand": 6,
-    "overig": 7,
-}
-STATUS_NAMES = np.array(list(_STATUS_CODE), dtype=object)
+_STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
+STATUS_NAMES = np.asarray(STATUSES, dtype=object)
 
 
 def _address_keys(adr: dict) -> list[tuple[str, int, str]]:
