@@ -13,6 +13,10 @@ __all__ = [
     "DatasetExistsError",
     "DatasetNotFoundError",
     "CalibrationError",
+    "RuleError",
+    "CaseError",
+    "SynthError",
+    "ReleaseBlockedError",
 ]
 
 
@@ -38,3 +42,19 @@ class DatasetNotFoundError(DatasetError):
 
 class CalibrationError(SandboxError):
     """The packaged calibration data is missing a figure, a unit or a source."""
+
+
+class RuleError(SandboxError):
+    """A regeling file or the catalog is malformed, or a period has no parameters."""
+
+
+class CaseError(SandboxError):
+    """A case file (one household at one date) is missing, malformed or inconsistent."""
+
+
+class SynthError(SandboxError):
+    """A synthesis source, model name or synthesizer is unusable."""
+
+
+class ReleaseBlockedError(SynthError):
+    """The release guard found a copied row or identity; nothing was written."""
