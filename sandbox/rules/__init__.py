@@ -1,0 +1,24 @@
+"""Regelingen as code: the YAML catalog with legal references and the DuckDB engine."""
+
+from sandbox.rules.case import Case, calc, load_case
+from sandbox.rules.catalog import catalog_dir, load_catalog, load_regeling, select
+from sandbox.rules.engine import RESULT_COLUMNS, evaluate
+from sandbox.rules.frame import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, build_frames, month_starts
+from sandbox.rules.schema import Regeling
+
+__all__ = [
+    "HOUSEHOLD_COLUMNS",
+    "PERSON_COLUMNS",
+    "RESULT_COLUMNS",
+    "Case",
+    "Regeling",
+    "build_frames",
+    "calc",
+    "catalog_dir",
+    "evaluate",
+    "load_case",
+    "load_catalog",
+    "load_regeling",
+    "month_starts",
+    "select",
+]

@@ -1,0 +1,111 @@
+"""Evaluate regelingen for a whole population at once in DuckDB, and explain single outcomes.
+
+Each regeling compiles to one SQL query over its unit frame joined with a table of its
+parameters per month: the calculations, then every condition, then ``recht`` (all conditions
+hold) and ``bedrag_maand``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from sandbox.rules.catalog import check_years
+from sandbox.rules.schema import Regeling
+
+__all__ = ["RESULT_COLUMNS", "evaluate", "regeling_sql"]
+
+RESULT_COLUMNS = ("regeling", "eenheid", "unit_id", "peildatum", "recht", "bedrag_maand")
+_UNIT_ID = {"persoon": "person_id", "huishouden": "household_id"}
+
+
+def _params_table(con: duckdb.DuckDBPyConnection, reg: Regeling, months: list[dt.date]) -> str:
+    """Register one row per month with the parameter values in force; return its name."""
+    rows = {"peildatum": months}
+    for name, par in reg.parameters.items():
+        rows[name] = [par.on(m) for m in months]
+    frame = pd.DataFrame(rows)
+    frame["peildatum"] = pd.to_datetime(frame["peildatum"]).dt.date
+    name = f"_par_{reg.id}"
+    con.register(f"{name}_df", frame)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS "
+        f"SELECT * REPLACE (peildatum::DATE AS peildatum) FROM {name}_df"
+    )
+    con.unregister(f"{name}_df")
+    return name
+
+
+def regeling_sql(reg: Regeling, params: str, explain: bool = False) -> str:
+    """The SELECT that evaluates ``reg`` over ``frame_<eenheid>`` joined with ``params``.
+
+    With ``explain``, every calculation and condition is kept as a column (``b:<naam>``,
+    ``v:<id>``) so an outcome can be traced to the article behind it.
+    """
+    items = [
+        f"'{reg.id}' AS regeling",
+        f"'{reg.eenheid}' AS eenheid",
+        f"f.{_UNIT_ID[reg.eenheid]} AS unit_id",
+        "peildatum",
+    ]
+    items += [f"({b.expressie}) AS {b.naam}" for b in reg.berekening]
+    # A condition that cannot be established (NULL) does not hold.
+    items += [f'coalesce(({v.expressie}), FALSE) AS "v:{v.id}"' for v in reg.voorwaarden]
+    items.append("(" + " AND ".join(f'"v:{v.id}"' for v in reg.voorwaarden) + ") AS recht")
+    items.append(
+        f"CASE WHEN recht THEN coalesce(round(({reg.bedrag.expressie})::DOUBLE, 2), 0) "
+        "ELSE 0 END AS bedrag_maand"
+    )
+    query = (
+        f"SELECT {', '.join(items)} FROM frame_{reg.eenheid} f JOIN {params} p USING (peildatum)"
+    )
+    if explain:
+        return query
+    return f"SELECT {', '.join(RESULT_COLUMNS)} FROM ({query})"
+
+
+def evaluate(
+    con: duckdb.DuckDBPyConnection,
+    regelingen: list[Regeling],
+    months: list[dt.date],
+    *,
+    table: str = "rechten",
+) -> dict[str, list[dt.date]]:
+    """Evaluate ``regelingen`` for every unit and month into the temp table ``table``.
+
+    The connection must hold ``frame_persoon`` and ``frame_huishouden`` for ``months``
+    (see `sandbox.rules.frame.build_frames`). Regelingen that did not exist in a month
+    (``geldig_van``/``geldig_tot``) are left out for that month.
+
+    Returns:
+        The months evaluated, per regeling id.
+
+    Raises:
+        RuleError: a regeling has no parameters for a year of the period.
+    """
+    plan = {reg.id: check_years(reg, months) for reg in regelingen}
+    parts = []
+    for reg in regelingen:
+        if not plan[reg.id]:
+            continue
+        params = _params_table(con, reg, plan[reg.id])
+        parts.append(regeling_sql(reg, params))
+    if not parts:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} (regeling VARCHAR, eenheid VARCHAR, "
+            "unit_id BIGINT, peildatum DATE, recht BOOLEAN, bedrag_maand DOUBLE)"
+        )
+        return plan
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS " + "\nUNION ALL\n".join(parts))
+    return plan
+
+
+def explain(con: duckdb.DuckDBPyConnection, reg: Regeling, months: list[dt.date]) -> pd.DataFrame:
+    """Per unit and month: every calculation and condition of ``reg``, ``recht`` and amount."""
+    applicable = check_years(reg, months)
+    if not applicable:
+        return pd.DataFrame(columns=list(RESULT_COLUMNS))
+    params = _params_table(con, reg, applicable)
+    return con.execute(regeling_sql(reg, params, explain=True)).df()
