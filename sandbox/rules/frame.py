@@ -198,6 +198,20 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
         WHERE pm.peildatum IN ({wanted})
         """
     )
+    # When the aanvrager dies the world hands the household to the partner, else the oldest
+    # member, without an event of its own; apply the same rule here.
+    con.execute(
+        """
+        UPDATE _ps SET rol = 'aanvrager' FROM (
+            SELECT household_id, peildatum,
+                   arg_min(person_id, (rol <> 'partner', geboortedatum, person_id)) AS heir
+            FROM _ps GROUP BY household_id, peildatum
+            HAVING count(*) FILTER (WHERE rol = 'aanvrager') = 0
+        ) o
+        WHERE _ps.household_id = o.household_id AND _ps.peildatum = o.peildatum
+          AND _ps.person_id = o.heir
+        """
+    )
     # Household moves change the gemeente; the rent and WOZ belong to the household.
     con.execute(
         """
