@@ -110,13 +110,6 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE OR REPLACE MACRO leeftijd_maanden(g, d) AS date_sub('month', g, d)")
 
 
-_MEMBER_SQL = ", ".join(
-    f"arg_min({k}, person_id) FILTER (WHERE rol = '{r}') AS {r}_{k}"
-    for r in ("aanvrager", "partner")
-    for k in _MEMBER
-)
-
-
 def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
     """Create the temp tables ``frame_persoon`` and ``frame_huishouden`` for ``months``.
 
@@ -222,37 +215,49 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
         GROUP BY ALL
         """
     )
+    aanvrager = ", ".join(f"a.{k} AS aanvrager_{k}" for k in _MEMBER)
+    partner_cols = ", ".join(f"pa.{k} AS partner_{k}" for k in _MEMBER)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE frame_huishouden AS
         WITH g AS (
             SELECT household_id, peildatum, any_value(jaar) AS jaar,
                    count(*)::INTEGER AS aantal_personen,
-                   arg_min(person_id, person_id) FILTER (WHERE rol = 'aanvrager') AS aanvrager_id,
-                   {_MEMBER_SQL},
                    count(*) FILTER (WHERE rol = 'partner') > 0 AS heeft_partner,
                    count(*) FILTER (WHERE rol = 'kind' AND leeftijd < 18)::INTEGER AS kinderen,
                    {_bands()},
                    min(leeftijd) FILTER (WHERE rol = 'kind' AND leeftijd < 18)::INTEGER
                        AS jongste_kind_leeftijd,
-                   coalesce(list(struct_pack(leeftijd := leeftijd, inkomen := inkomen)
-                        ORDER BY person_id)
-                        FILTER (WHERE rol NOT IN ('aanvrager', 'partner') AND leeftijd >= 18),
-                        []) AS medebewoners,
                    count(*) FILTER (WHERE leeftijd >= 18)::INTEGER AS personen_18_plus,
                    count(*) FILTER (WHERE leeftijd >= 21)::INTEGER AS personen_21_plus,
                    count(*) FILTER (WHERE leeftijd >= 27)::INTEGER AS personen_27_plus,
                    max(leeftijd)::INTEGER AS oudste_leeftijd
             FROM _ps GROUP BY household_id, peildatum
+        ), mede AS (
+            SELECT household_id, peildatum,
+                   list(struct_pack(leeftijd := leeftijd, inkomen := inkomen)
+                        ORDER BY person_id) AS medebewoners
+            FROM _ps WHERE rol NOT IN ('aanvrager', 'partner') AND leeftijd >= 18
+            GROUP BY household_id, peildatum
         )
         SELECT g.peildatum, g.jaar, g.household_id,
-               coalesce(a.gemeente_code, h.gemeente_code) AS gemeente_code,
+               coalesce(ad.gemeente_code, h.gemeente_code) AS gemeente_code,
                h.woonsituatie, h.kale_huur::DOUBLE AS kale_huur,
                h.servicekosten::DOUBLE AS servicekosten, h.woz_waarde::DOUBLE AS woz_waarde,
-               g.* EXCLUDE (peildatum, jaar, household_id)
-        FROM g JOIN households h ON h.household_id = g.household_id
-        ASOF LEFT JOIN _adres a ON a.household_id = g.household_id AND g.peildatum >= a.d
-        WHERE g.aanvrager_id IS NOT NULL
+               g.aantal_personen, a.person_id AS aanvrager_id,
+               {aanvrager},
+               g.heeft_partner,
+               {partner_cols},
+               g.* EXCLUDE (peildatum, jaar, household_id, aantal_personen, heeft_partner),
+               coalesce(m.medebewoners, []) AS medebewoners
+        FROM g
+        JOIN _ps a ON a.household_id = g.household_id AND a.peildatum = g.peildatum
+                  AND a.rol = 'aanvrager'
+        JOIN households h ON h.household_id = g.household_id
+        LEFT JOIN _ps pa ON pa.household_id = g.household_id AND pa.peildatum = g.peildatum
+                  AND pa.rol = 'partner'
+        LEFT JOIN mede m ON m.household_id = g.household_id AND m.peildatum = g.peildatum
+        ASOF LEFT JOIN _adres ad ON ad.household_id = g.household_id AND g.peildatum >= ad.d
         """
     )
     partner = ", ".join(
