@@ -21,18 +21,27 @@ RESULT_COLUMNS = ("regeling", "eenheid", "unit_id", "peildatum", "recht", "bedra
 _UNIT_ID = {"persoon": "person_id", "huishouden": "household_id"}
 
 
+def _gemeenten(reg: Regeling) -> list[str]:
+    return sorted(set().union(*(p.gemeenten for p in reg.parameters.values())))
+
+
 def _params_table(con: duckdb.DuckDBPyConnection, reg: Regeling, months: list[dt.date]) -> str:
-    """Register one row per month with the parameter values in force; return its name."""
-    rows = {"peildatum": months}
+    """Register the parameter values in force per month (and per overriding gemeente).
+
+    Columns: ``_pd`` (the month), ``_gm`` (NULL for the default, else a gemeente code with
+    its own policy) and one column per parameter.
+    """
+    keys = [(m, g) for m in months for g in [None, *_gemeenten(reg)]]
+    rows: dict[str, list] = {"_pd": [k[0] for k in keys], "_gm": [k[1] for k in keys]}
     for name, par in reg.parameters.items():
-        rows[name] = [par.on(m) for m in months]
+        rows[name] = [par.on(m, g) for m, g in keys]
     frame = pd.DataFrame(rows)
-    frame["peildatum"] = pd.to_datetime(frame["peildatum"]).dt.date
+    frame["_gm"] = frame["_gm"].astype("string")
     name = f"_par_{reg.id}"
     con.register(f"{name}_df", frame)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {name} AS "
-        f"SELECT * REPLACE (peildatum::DATE AS peildatum) FROM {name}_df"
+        f"SELECT * REPLACE (_pd::DATE AS _pd) FROM {name}_df"
     )
     con.unregister(f"{name}_df")
     return name
@@ -48,7 +57,7 @@ def regeling_sql(reg: Regeling, params: str, explain: bool = False) -> str:
         f"'{reg.id}' AS regeling",
         f"'{reg.eenheid}' AS eenheid",
         f"f.{_UNIT_ID[reg.eenheid]} AS unit_id",
-        "peildatum",
+        "f.peildatum",
     ]
     items += [f"({b.expressie}) AS {b.naam}" for b in reg.berekening]
     # A condition that cannot be established (NULL) does not hold.
@@ -58,8 +67,17 @@ def regeling_sql(reg: Regeling, params: str, explain: bool = False) -> str:
         f"CASE WHEN recht THEN coalesce(round(({reg.bedrag.expressie})::DOUBLE, 2), 0) "
         "ELSE 0 END AS bedrag_maand"
     )
+    own = _gemeenten(reg)
+    key = (
+        "CASE WHEN f.gemeente_code IN ({}) THEN f.gemeente_code END".format(
+            ", ".join(f"'{g}'" for g in own)
+        )
+        if own
+        else "NULL"
+    )
     query = (
-        f"SELECT {', '.join(items)} FROM frame_{reg.eenheid} f JOIN {params} p USING (peildatum)"
+        f"SELECT {', '.join(items)} FROM frame_{reg.eenheid} f "
+        f"JOIN {params} p ON p._pd = f.peildatum AND p._gm IS NOT DISTINCT FROM ({key})"
     )
     if explain:
         return query

@@ -63,6 +63,7 @@ class Waarde(_Strict):
     vanaf: dt.date
     waarde: float | bool | str
     bron: str = Field(min_length=10)
+    gemeente: str | None = Field(default=None, pattern=r"^GM\d{4}$")
 
 
 class Parameter(_Strict):
@@ -75,19 +76,31 @@ class Parameter(_Strict):
     @field_validator("waarden")
     @classmethod
     def _ordered(cls, waarden: list[Waarde]) -> list[Waarde]:
-        days = [w.vanaf for w in waarden]
-        if days != sorted(days) or len(set(days)) != len(days):
-            raise ValueError("values must be listed by ascending, distinct 'vanaf' dates")
+        for gemeente in {w.gemeente for w in waarden}:
+            days = [w.vanaf for w in waarden if w.gemeente == gemeente]
+            if days != sorted(days) or len(set(days)) != len(days):
+                raise ValueError("values must be listed by ascending, distinct 'vanaf' dates")
+        if not any(w.gemeente is None for w in waarden):
+            raise ValueError("a parameter needs a default value (one without 'gemeente')")
         if len({type(w.waarde) for w in waarden}) > 1:
             raise ValueError("all values of one parameter must have the same type")
         return waarden
 
-    def on(self, day: dt.date) -> float | bool | str | None:
-        """The value in force on ``day``, or None before the first ``vanaf``."""
+    @property
+    def gemeenten(self) -> set[str]:
+        """The gemeenten that override the default value (gemeentelijk beleid)."""
+        return {w.gemeente for w in self.waarden if w.gemeente}
+
+    def on(self, day: dt.date, gemeente: str | None = None) -> float | bool | str | None:
+        """The value in force on ``day`` (a gemeente's own value first), or None before any."""
         current = None
         for w in self.waarden:
-            if w.vanaf <= day:
+            if w.vanaf <= day and w.gemeente is None:
                 current = w.waarde
+        if gemeente:
+            for w in self.waarden:
+                if w.vanaf <= day and w.gemeente == gemeente:
+                    current = w.waarde
         return current
 
 

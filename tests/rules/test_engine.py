@@ -107,3 +107,36 @@ def test_zorgtoeslag_matches_an_independent_calculation(engine) -> None:
     expected = np.where(ok, np.floor(yearly / 12), 0)
     assert np.allclose(f["bedrag_maand"], expected)
     assert 0.15 < ok.mean() < 0.6  # a real share of adults is entitled
+
+
+def test_a_gemeente_can_override_a_parameter(tmp_path) -> None:
+    import yaml
+
+    from sandbox.rules import Case, calc, catalog_dir, load_regeling
+
+    raw = yaml.safe_load((catalog_dir() / "zorgtoeslag.yaml").read_text(encoding="utf-8"))
+    raw["parameters"]["standaardpremie"]["waarden"].append(
+        {
+            "vanaf": "2025-01-01",
+            "waarde": 3000.0,
+            "gemeente": "GM0363",
+            "bron": "testwaarde: een gemeente met eigen beleid",
+        }
+    )
+    path = tmp_path / "zorgtoeslag.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    reg = load_regeling(path)
+
+    def amount(gemeente: str) -> float:
+        case = Case.model_validate(
+            {
+                "peildatum": "2025-05-01",
+                "huishouden": {"gemeente_code": gemeente, "woonsituatie": "huur_vrij"},
+                "personen": [{"id": "a", "rol": "aanvrager", "geboortedatum": "1980-01-01"}],
+            }
+        )
+        return calc(case, [reg])[0]["bedrag_maand"]
+
+    # 3,000 - 1.896% x 28,406 = 2,461.42 -> 2,461 a year -> floor(2,461 / 12) = 205.
+    assert amount("GM0363") == 205
+    assert amount("GM0599") == 131  # the default policy elsewhere
