@@ -38,6 +38,7 @@ test-slow: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/world.py
+	$(BIN)/python benchmarks/rules.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

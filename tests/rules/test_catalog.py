@@ -123,3 +123,11 @@ def test_unknown_life_event_is_named(tmp_path: Path, raw: dict) -> None:
 def test_id_must_match_file_name(tmp_path: Path, raw: dict) -> None:
     with pytest.raises(RuleError, match="must equal the file name"):
         load_regeling(_write(tmp_path, raw, name="zorg.yaml"))
+
+
+def test_docs_list_every_frame_column() -> None:
+    from sandbox.rules import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+    for column in {*PERSON_COLUMNS, *HOUSEHOLD_COLUMNS}:
+        assert f"| `{column}` |" in text, column
