@@ -121,6 +121,8 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
         months: first days of the months to evaluate.
     """
     install_macros(con)
+    # Row order inside the frames carries no meaning; letting DuckDB drop it is ~30% faster.
+    con.execute("SET preserve_insertion_order = false")
     years = sorted({m.year for m in months})
     all_months = [dt.date(y, m, 1) for y in years for m in range(1, 13)]
     wanted = ", ".join(f"DATE '{m}'" for m in months)
