@@ -10,9 +10,7 @@ import typer
 from rich.table import Table
 
 from sandbox.cli._common import console, progress_bar, user_errors
-from sandbox.rules import calc, load_case, load_catalog, select
-from sandbox.rules.case import grondslag_text
-from sandbox.rules.store import evaluate_dataset
+from sandbox.rules import calc, evaluate_dataset, grondslag_text, load_case, load_catalog, select
 
 _Regelingen = Annotated[
     list[str] | None,
