@@ -67,8 +67,13 @@ def _cases(con: duckdb.DuckDBPyConnection, n: int, rng: np.random.Generator) -> 
                     "peildatum": "2025-01-01",
                     "huishouden": dict(
                         zip(
-                            ("gemeente_code", "woonsituatie", "kale_huur", "servicekosten",
-                             "woz_waarde"),
+                            (
+                                "gemeente_code",
+                                "woonsituatie",
+                                "kale_huur",
+                                "servicekosten",
+                                "woz_waarde",
+                            ),
                             (hh[0], hh[1], hh[2] or 0.0, hh[3] or 0.0, hh[4] or 0.0),
                             strict=True,
                         )
@@ -103,8 +108,10 @@ def main() -> None:
     catalog = list(load_catalog().values())
     t0 = time.perf_counter()
     pop = _population(args.persons, args.months)
-    print(f"population: {len(pop.persons):,} persons, {len(pop.households):,} households "
-          f"({time.perf_counter() - t0:.1f} s to generate, not counted)")
+    print(
+        f"population: {len(pop.persons):,} persons, {len(pop.households):,} households "
+        f"({time.perf_counter() - t0:.1f} s to generate, not counted)"
+    )
     months = month_starts(dt.date(2025, 1, 1), dt.date(2025, args.months, 1))
     months = [m for m in months if m.year == 2025] or months
 
@@ -134,16 +141,22 @@ def main() -> None:
     case_rate = case_rows / t_case
     print(f"cores: {os.cpu_count()}, regelingen: {len(catalog)}, months: {len(months)}")
     print(f"{'path':<44}{'unit-regeling-months':>22}{'seconds':>10}{'per second':>16}")
-    print(f"{'engine: frames + evaluation (DuckDB)':<44}{rows:>22,}"
-          f"{t_frames + t_eval:>10.2f}{engine_rate:>16,.0f}")
+    print(
+        f"{'engine: frames + evaluation (DuckDB)':<44}{rows:>22,}"
+        f"{t_frames + t_eval:>10.2f}{engine_rate:>16,.0f}"
+    )
     print(f"{'  of which evaluation only':<44}{rows:>22,}{t_eval:>10.2f}{eval_rate:>16,.0f}")
-    print(f"{'case-file path, household by household':<44}{case_rows:>22,}"
-          f"{t_case:>10.2f}{case_rate:>16,.0f}")
+    print(
+        f"{'case-file path, household by household':<44}{case_rows:>22,}"
+        f"{t_case:>10.2f}{case_rate:>16,.0f}"
+    )
     print(f"  ({len(cases)} households, {per_case_units:.1f} results each, one month per call)")
     ratio = engine_rate / case_rate
     print(f"ratio engine / case path: {ratio:,.0f}x (goal >= {GOAL_RATIO:,}x)")
-    print(f"engine throughput {engine_rate / 1e6:.1f}M/s (goal >= {GOAL_RATE / 1e6:.0f}M/s): "
-          f"{'met' if engine_rate >= GOAL_RATE else 'NOT met'}")
+    print(
+        f"engine throughput {engine_rate / 1e6:.1f}M/s (goal >= {GOAL_RATE / 1e6:.0f}M/s): "
+        f"{'met' if engine_rate >= GOAL_RATE else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,7 @@ def _params_table(con: duckdb.DuckDBPyConnection, reg: Regeling, months: list[dt
     name = f"_par_{reg.id}"
     con.register(f"{name}_df", frame)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {name} AS "
-        f"SELECT * REPLACE (_pd::DATE AS _pd) FROM {name}_df"
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * REPLACE (_pd::DATE AS _pd) FROM {name}_df"
     )
     con.unregister(f"{name}_df")
     return name
