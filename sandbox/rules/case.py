@@ -183,7 +183,9 @@ def calc(case: Case, regelingen: list[Regeling]) -> list[dict]:
                 "regeling": reg.id,
                 "naam": reg.naam,
                 "recht": bool(row["recht"]),
-                "bedrag_maand": float(row["bedrag_maand"]),
+                # The engine keeps full precision (a kinderbijslag month is a third of a
+                # quarter); the case shows cents.
+                "bedrag_maand": round(float(row["bedrag_maand"]), 2),
                 "bedrag_jaar": round(float(row["bedrag_maand"]) * 12, 2),
                 "voorwaarden": [
                     {

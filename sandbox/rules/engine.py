@@ -63,7 +63,7 @@ def regeling_sql(reg: Regeling, params: str, explain: bool = False) -> str:
     items += [f'coalesce(({v.expressie}), FALSE) AS "v:{v.id}"' for v in reg.voorwaarden]
     items.append("(" + " AND ".join(f'"v:{v.id}"' for v in reg.voorwaarden) + ") AS recht")
     items.append(
-        f"CASE WHEN recht THEN coalesce(round(({reg.bedrag.expressie})::DOUBLE, 2), 0) "
+        f"CASE WHEN recht THEN coalesce(({reg.bedrag.expressie})::DOUBLE, 0) "
         "ELSE 0 END AS bedrag_maand"
     )
     own = _gemeenten(reg)

@@ -38,3 +38,5 @@ def test_official_example(case: dict, catalog) -> None:
     assert entry["recht"] is expected["recht"], f"voorwaarden niet voldaan: {failing}"
     if "bedrag_maand" in expected:
         assert entry["bedrag_maand"] == pytest.approx(expected["bedrag_maand"], abs=0.005)
+    if "bedrag_jaar" in expected:
+        assert entry["bedrag_jaar"] == pytest.approx(expected["bedrag_jaar"], abs=0.005)
