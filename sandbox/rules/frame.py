@@ -159,7 +159,7 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _pm AS
-        SELECT p.person_id, m.peildatum,
+        SELECT p.person_id, p.peildatum,
                coalesce(s.hh, p.household_id) AS household_id,
                coalesce(s.rol, p.rol) AS rol,
                coalesce(s.arbeidsstatus, p.arbeidsstatus) AS arbeidsstatus,
@@ -167,10 +167,12 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
                p.geboortedatum::DATE AS geboortedatum, p.geslacht,
                p.vermogen::DOUBLE AS vermogen, p.zorgverzekerd,
                p.aow_opbouwjaren::INTEGER AS aow_opbouwjaren
-        FROM persons p JOIN _maanden m
-          ON p.geboortedatum::DATE <= m.peildatum
-         AND (p.overlijdensdatum IS NULL OR p.overlijdensdatum::DATE > m.peildatum)
-        ASOF LEFT JOIN _staat s ON p.person_id = s.person_id AND m.peildatum >= s.d
+        FROM (
+            SELECT p.*, m.peildatum FROM persons p CROSS JOIN _maanden m
+            WHERE p.geboortedatum <= m.peildatum
+              AND (p.overlijdensdatum IS NULL OR p.overlijdensdatum > m.peildatum)
+        ) p
+        ASOF LEFT JOIN _staat s ON p.person_id = s.person_id AND p.peildatum >= s.d
         """
     )
     con.execute(
