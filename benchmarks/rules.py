@@ -21,6 +21,7 @@ import time
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from sandbox.rules import Case, build_frames, calc, evaluate, load_catalog, month_starts
 from sandbox.world import Recipe, generate
@@ -117,7 +118,8 @@ def main() -> None:
 
     con = duckdb.connect()
     for table in ("persons", "households", "events"):
-        con.register(table, getattr(pop, table))
+        # As Arrow, the way the engine reads a dataset's Parquet files (not pandas objects).
+        con.register(table, pa.Table.from_pandas(getattr(pop, table), preserve_index=False))
     t0 = time.perf_counter()
     build_frames(con, months)
     t_frames = time.perf_counter() - t0
