@@ -52,20 +52,6 @@ def regeling_sql(reg: Regeling, params: str, explain: bool = False) -> str:
     With ``explain``, every calculation and condition is kept as a column (``b:<naam>``,
     ``v:<id>``) so an outcome can be traced to the article behind it.
     """
-    items = [
-        f"'{reg.id}' AS regeling",
-        f"'{reg.eenheid}' AS eenheid",
-        f"f.{_UNIT_ID[reg.eenheid]} AS unit_id",
-        "f.peildatum",
-    ]
-    items += [f"({b.expressie}) AS {b.naam}" for b in reg.berekening]
-    # A condition that cannot be established (NULL) does not hold.
-    items += [f'coalesce(({v.expressie}), FALSE) AS "v:{v.id}"' for v in reg.voorwaarden]
-    items.append("(" + " AND ".join(f'"v:{v.id}"' for v in reg.voorwaarden) + ") AS recht")
-    items.append(
-        f"CASE WHEN recht THEN coalesce(({reg.bedrag.expressie})::DOUBLE, 0) "
-        "ELSE 0 END AS bedrag_maand"
-    )
     own = _gemeenten(reg)
     key = (
         "CASE WHEN f.gemeente_code IN ({}) THEN f.gemeente_code END".format(
@@ -74,13 +60,31 @@ def regeling_sql(reg: Regeling, params: str, explain: bool = False) -> str:
         if own
         else "NULL"
     )
+    # One projection per step, so an amount used by several later steps is computed once.
     query = (
-        f"SELECT {', '.join(items)} FROM frame_{reg.eenheid} f "
+        f"SELECT f.*, p.* EXCLUDE (_pd, _gm) FROM frame_{reg.eenheid} f "
         f"JOIN {params} p ON p._pd = f.peildatum AND p._gm IS NOT DISTINCT FROM ({key})"
+    )
+    for b in reg.berekening:
+        query = f"SELECT *, ({b.expressie}) AS {b.naam} FROM ({query})"
+    # A condition that cannot be established (NULL) does not hold.
+    conds = ", ".join(f'coalesce(({v.expressie}), FALSE) AS "v:{v.id}"' for v in reg.voorwaarden)
+    query = f"SELECT *, {conds} FROM ({query})"
+    recht = " AND ".join(f'"v:{v.id}"' for v in reg.voorwaarden)
+    query = (
+        f"SELECT '{reg.id}' AS regeling, '{reg.eenheid}' AS eenheid, "
+        f"{_UNIT_ID[reg.eenheid]} AS unit_id, *, ({recht}) AS recht, "
+        f"CASE WHEN {recht} THEN coalesce(({reg.bedrag.expressie})::DOUBLE, 0) "
+        f"ELSE 0 END AS bedrag_maand FROM ({query})"
     )
     if explain:
         return query
-    return f"SELECT {', '.join(RESULT_COLUMNS)} FROM ({query})"
+    # In a population run the ids are ENUM constants (see `evaluate`): one byte per row.
+    return (
+        f"SELECT '{reg.id}'::regeling_id AS regeling, "
+        f"'{reg.eenheid}'::ENUM('persoon', 'huishouden') AS eenheid, "
+        f"unit_id, peildatum, recht, bedrag_maand FROM ({query})"
+    )
 
 
 def evaluate(
@@ -103,6 +107,10 @@ def evaluate(
         RuleError: a regeling has no parameters for a year of the period.
     """
     plan = {reg.id: check_years(reg, months) for reg in regelingen}
+    ids = ", ".join(f"'{reg.id}'" for reg in regelingen)
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute("DROP TYPE IF EXISTS regeling_id")
+    con.execute(f"CREATE TYPE regeling_id AS ENUM ({ids})")
     parts = []
     for reg in regelingen:
         if not plan[reg.id]:
