@@ -39,6 +39,7 @@ test-slow: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/world.py
 	$(BIN)/python benchmarks/rules.py
+	$(BIN)/python benchmarks/synth.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -15,6 +15,8 @@ PACKAGES = [
     "sandbox",
     "sandbox.world",
     "sandbox.rules",
+    "sandbox.synth",
+    "sandbox.tracking",
     "sandbox.errors",
     "sandbox.dataset",
     "sandbox.cli",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sandbox import __version__
-from sandbox.cli import rules, world
+from sandbox.cli import rules, synth, world
 
 __all__ = ["app", "main"]
 
@@ -19,6 +19,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(world.app, name="world")
+app.add_typer(synth.app, name="synth")
 app.add_typer(rules.app, name="rules")
 
 
