@@ -22,6 +22,7 @@ from sandbox import __version__
 from sandbox.errors import DatasetError, DatasetExistsError, DatasetNotFoundError
 
 __all__ = [
+    "EVENT_TYPES",
     "TABLES",
     "Dataset",
     "datasets_dir",
@@ -35,6 +36,20 @@ __all__ = [
 ]
 
 TABLES = ("households", "persons", "events")
+# The event types (`soort`) of the dataset contract, ARCHITECTURE.md.
+EVENT_TYPES = (
+    "geboorte",
+    "overlijden",
+    "verhuizing",
+    "partnerschap",
+    "scheiding",
+    "uit_huis",
+    "baanverlies",
+    "baan_start",
+    "inkomenswijziging",
+    "achttien_jaar",
+    "aow_leeftijd",
+)
 _PII = {
     "voornaam": "first_name",
     "achternaam": "last_name",

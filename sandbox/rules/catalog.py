@@ -16,6 +16,7 @@ import duckdb
 import yaml
 from pydantic import ValidationError
 
+from sandbox.dataset import EVENT_TYPES
 from sandbox.errors import RuleError
 from sandbox.rules.frame import TIME_COLUMNS, columns_for, install_macros
 from sandbox.rules.schema import Regeling
@@ -28,21 +29,6 @@ __all__ = [
     "load_regeling",
     "select",
 ]
-
-# The life events of the dataset contract (ARCHITECTURE.md).
-EVENT_TYPES = (
-    "geboorte",
-    "overlijden",
-    "verhuizing",
-    "partnerschap",
-    "scheiding",
-    "uit_huis",
-    "baanverlies",
-    "baan_start",
-    "inkomenswijziging",
-    "achttien_jaar",
-    "aow_leeftijd",
-)
 
 
 def catalog_dir() -> Path:

@@ -19,7 +19,13 @@ import pandas as pd
 from sandbox.dataset import ensure_absent, write_dataset
 from sandbox.errors import SynthError
 from sandbox.synth.constraints import count_violations
-from sandbox.synth.flat import DAYS_PER_YEAR, all_columns, expand, member_slots
+from sandbox.synth.flat import (
+    DAYS_PER_YEAR,
+    PERSON_ATTRIBUTES,
+    all_columns,
+    expand,
+    member_slots,
+)
 from sandbox.synth.guard import GuardFindings, check_release, enforce
 from sandbox.synth.model import Synthesizer
 from sandbox.synth.source import Source, read_source
@@ -39,6 +45,7 @@ __all__ = [
 ]
 
 Progress = Callable[[str, int, int], None]
+# The reference's column order: identity, then geslacht and rol, then the other attributes.
 _PERSON_ORDER = (
     "person_id",
     "household_id",
@@ -49,16 +56,7 @@ _PERSON_ORDER = (
     "geboortedatum",
     "geslacht",
     "rol",
-    "herkomst",
-    "geboren_buitenland",
-    "arbeidsstatus",
-    "bijbaan",
-    "inkomen",
-    "vermogen",
-    "zorgverzekerd",
-    "aow_opbouwjaren",
-    "digitale_vaardigheid",
-    "taalvaardigheid",
+    *(a for a in PERSON_ATTRIBUTES if a != "geslacht"),
 )
 
 

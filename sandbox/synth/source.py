@@ -16,6 +16,9 @@ import pandas as pd
 from sandbox.dataset import load_dataset
 from sandbox.errors import SynthError
 from sandbox.world.calibration import load_gemeenten
+from sandbox.world.households import HOUSEHOLD_TYPES, ROLLEN
+from sandbox.world.housing import WOONSITUATIES
+from sandbox.world.persons import STATUSES
 
 __all__ = [
     "HOUSEHOLD_COLUMNS",
@@ -29,19 +32,7 @@ __all__ = [
     "household_types",
 ]
 
-HUISHOUDTYPES = ("alleenstaand", "paar", "paar_kinderen", "eenouder", "overig")
-ROLLEN = ("aanvrager", "partner", "kind", "overig")
-WOONSITUATIES = ("huur_sociaal", "huur_vrij", "koop", "inwonend")
-STATUSES = (
-    "werkend",
-    "zzp",
-    "werkloos",
-    "student",
-    "gepensioneerd",
-    "arbeidsongeschikt",
-    "bijstand",
-    "overig",
-)
+HUISHOUDTYPES = HOUSEHOLD_TYPES  # the world's codes: a source must speak the same language
 # Required columns of an extract, with the kind of value each holds.
 HOUSEHOLD_COLUMNS = {
     "household_id": "geheel getal, uniek",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sandbox.dataset import EVENT_TYPES
 from sandbox.world.households import ROLLEN
 from sandbox.world.identity import BsnAllocator, addresses
 from sandbox.world.persons import STATUSES
@@ -22,19 +23,6 @@ __all__ = [
     "World",
 ]
 
-EVENT_TYPES = (
-    "geboorte",
-    "overlijden",
-    "verhuizing",
-    "partnerschap",
-    "scheiding",
-    "uit_huis",
-    "baanverlies",
-    "baan_start",
-    "inkomenswijziging",
-    "achttien_jaar",
-    "aow_leeftijd",
-)
 DAYS_PER_YEAR = 365.2425
 
 
