@@ -22,6 +22,7 @@ from sandbox import __version__
 from sandbox.errors import DatasetError, DatasetExistsError, DatasetNotFoundError
 
 __all__ = [
+    "tidy_frame",
     "EVENT_TYPES",
     "TABLES",
     "Dataset",
@@ -70,6 +71,21 @@ class Dataset:
     households: pd.DataFrame
     persons: pd.DataFrame
     events: pd.DataFrame
+
+
+def tidy_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give columns stable dtypes so Parquet files are byte-identical across runs.
+
+    Object columns become pandas strings; datetimes become milliseconds, Parquet's coarsest
+    unit. Returns a copy with a fresh index.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].astype("string")
+        elif str(out[col].dtype).startswith("datetime64"):
+            out[col] = out[col].astype("datetime64[ms]")
+    return out.reset_index(drop=True)
 
 
 def datasets_dir() -> Path:

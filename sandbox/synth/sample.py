@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sandbox.dataset import ensure_absent, write_dataset
+from sandbox.dataset import ensure_absent, tidy_frame, write_dataset
 from sandbox.errors import SynthError
 from sandbox.synth.constraints import count_violations
 from sandbox.synth.flat import (
@@ -118,16 +118,6 @@ def source_of(syn: Synthesizer) -> Source:
         ) from None
 
 
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].astype("string")
-        elif str(out[col].dtype).startswith("datetime64"):
-            out[col] = out[col].astype("datetime64[ms]")
-    return out.reset_index(drop=True)
-
-
 def _identities(
     households: pd.DataFrame, persons: pd.DataFrame, rng: np.random.Generator, bsn: _FreshBsn
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -227,7 +217,7 @@ def sample_population(
     persons.attrs = {}
     seconds["identiteiten"] = time.perf_counter() - started - seconds["huishoudens"]
     violations = count_violations(hh, persons, day)
-    start_households, start_persons = _tidy(hh), _tidy(persons)
+    start_households, start_persons = tidy_frame(hh), tidy_frame(persons)
     report("gebeurtenissen", 2, 4)
     t0 = time.perf_counter()
     hh = hh.assign(
@@ -258,8 +248,8 @@ def sample_population(
     seconds["toets"] = time.perf_counter() - t0
     report("klaar", 4, 4)
     return SampleResult(
-        households=_tidy(hh),
-        persons=_tidy(persons),
+        households=tidy_frame(hh),
+        persons=tidy_frame(persons),
         events=events,
         peildatum=day,
         guard=guard,

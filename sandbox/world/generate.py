@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sandbox.dataset import tidy_frame
 from sandbox.errors import RecipeError
 from sandbox.world.calibration import load_calibration, load_gemeenten
 from sandbox.world.events import World, simulate_events
@@ -171,16 +172,8 @@ def generate(recipe: Recipe, progress: Progress | None = None) -> Population:
     persons.loc[died["person_id"].to_numpy(), "overlijdensdatum"] = died["datum"].to_numpy()
     report("klaar", steps, steps)
     return Population(
-        households=_tidy(households), persons=_tidy(persons), events=events, bsn=bsn.summary()
+        households=tidy_frame(households),
+        persons=tidy_frame(persons),
+        events=events,
+        bsn=bsn.summary(),
     )
-
-
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give columns stable dtypes so Parquet files are byte-identical across runs."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].astype("string")
-        elif str(out[col].dtype).startswith("datetime64"):
-            out[col] = out[col].astype("datetime64[ms]")  # Parquet's coarsest unit
-    return out.reset_index(drop=True)
