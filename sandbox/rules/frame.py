@@ -156,6 +156,20 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
         FROM c GROUP BY person_id, d
         """
     )
+    # Few people have events: expand each state to the months it holds on their first day
+    # (an equality join afterwards is far cheaper than an ASOF join over all person-months).
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _staat_maand AS
+        WITH i AS (
+            SELECT *, coalesce(lead(d) OVER (PARTITION BY person_id ORDER BY d),
+                               DATE '9999-12-31') AS tot
+            FROM _staat
+        )
+        SELECT i.person_id, m.peildatum, i.hh, i.rol, i.arbeidsstatus, i.inkomen
+        FROM i JOIN _maanden m ON m.peildatum >= i.d AND m.peildatum < i.tot
+        """
+    )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _pm AS
@@ -172,7 +186,7 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
             WHERE p.geboortedatum <= m.peildatum
               AND (p.overlijdensdatum IS NULL OR p.overlijdensdatum > m.peildatum)
         ) p
-        ASOF LEFT JOIN _staat s ON p.person_id = s.person_id AND p.peildatum >= s.d
+        LEFT JOIN _staat_maand s ON s.person_id = p.person_id AND s.peildatum = p.peildatum
         """
     )
     con.execute(
@@ -200,10 +214,14 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
     con.execute(
         """
         UPDATE _ps SET rol = 'aanvrager' FROM (
+            WITH wees AS (
+                SELECT household_id, peildatum FROM _ps GROUP BY household_id, peildatum
+                HAVING NOT bool_or(rol = 'aanvrager')
+            )
             SELECT household_id, peildatum,
                    arg_min(person_id, (rol <> 'partner', geboortedatum, person_id)) AS heir
-            FROM _ps GROUP BY household_id, peildatum
-            HAVING count(*) FILTER (WHERE rol = 'aanvrager') = 0
+            FROM _ps SEMI JOIN wees USING (household_id, peildatum)
+            GROUP BY household_id, peildatum
         ) o
         WHERE _ps.household_id = o.household_id AND _ps.peildatum = o.peildatum
           AND _ps.person_id = o.heir
@@ -213,10 +231,20 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _adres AS
-        SELECT household_id, datum::DATE AS d, arg_max(gemeente_code, event_id) AS gemeente_code
-        FROM events
-        WHERE soort = 'verhuizing' AND nieuw_household_id IS NULL AND gemeente_code IS NOT NULL
-        GROUP BY ALL
+        WITH v AS (
+            SELECT household_id, datum::DATE AS d,
+                   arg_max(gemeente_code, event_id) AS gemeente_code
+            FROM events
+            WHERE soort = 'verhuizing' AND nieuw_household_id IS NULL
+              AND gemeente_code IS NOT NULL
+            GROUP BY ALL
+        ), i AS (
+            SELECT *, coalesce(lead(d) OVER (PARTITION BY household_id ORDER BY d),
+                               DATE '9999-12-31') AS tot
+            FROM v
+        )
+        SELECT i.household_id, m.peildatum, i.gemeente_code
+        FROM i JOIN _maanden m ON m.peildatum >= i.d AND m.peildatum < i.tot
         """
     )
     aanvrager = ", ".join(f"a.{k} AS aanvrager_{k}" for k in _MEMBER)
@@ -261,7 +289,7 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
         LEFT JOIN _ps pa ON pa.household_id = g.household_id AND pa.peildatum = g.peildatum
                   AND pa.rol = 'partner'
         LEFT JOIN mede m ON m.household_id = g.household_id AND m.peildatum = g.peildatum
-        ASOF LEFT JOIN _adres ad ON ad.household_id = g.household_id AND g.peildatum >= ad.d
+        LEFT JOIN _adres ad ON ad.household_id = g.household_id AND ad.peildatum = g.peildatum
         """
     )
     partner = ", ".join(
@@ -286,7 +314,7 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
           ON h.household_id = p.household_id AND h.peildatum = p.peildatum
         """
     )
-    for table in ("_pm", "_staat", "_adres"):
+    for table in ("_pm", "_staat", "_staat_maand", "_adres"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
