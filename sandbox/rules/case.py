@@ -170,14 +170,15 @@ def calc(case: Case, regelingen: list[Regeling]) -> list[dict]:
     month = case.peildatum.replace(day=1)
     build_frames(con, [month])
     ids = [p.id for p in case.personen]
+    adults = [
+        r[0]
+        for r in con.execute("SELECT person_id FROM frame_persoon WHERE leeftijd >= 18").fetchall()
+    ]
     out = []
     for reg in regelingen:
         result = explain(con, reg, [month])
         if reg.eenheid == "persoon":
-            adults = con.execute(
-                "SELECT person_id FROM frame_persoon WHERE leeftijd >= 18 ORDER BY person_id"
-            ).fetchall()
-            result = result[result["unit_id"].isin([a[0] for a in adults])]
+            result = result[result["unit_id"].isin(adults)]
         for _, row in result.iterrows():
             entry = {
                 "regeling": reg.id,

@@ -119,33 +119,19 @@ def _did_you_mean(name: str, options) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _column_refs(node: object, lambdas: set[str], out: set[str]) -> None:
+def _nodes(node: object):
+    """Every dict node of a serialised DuckDB parse tree, depth first."""
     if isinstance(node, dict):
-        cls = node.get("class")
-        if cls == "SUBQUERY":
-            raise ValueError("subqueries are not allowed in an expression")
-        if cls == "LAMBDA":
-            lhs = node.get("lhs", {})
-            for ref in _iter_refs(lhs):
-                lambdas.add(ref)
-        if cls == "COLUMN_REF":
-            out.add(node["column_names"][0])
+        yield node
         for value in node.values():
-            _column_refs(value, lambdas, out)
+            yield from _nodes(value)
     elif isinstance(node, list):
         for value in node:
-            _column_refs(value, lambdas, out)
+            yield from _nodes(value)
 
 
-def _iter_refs(node: object):
-    if isinstance(node, dict):
-        if node.get("class") == "COLUMN_REF":
-            yield node["column_names"][0]
-        for value in node.values():
-            yield from _iter_refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _iter_refs(value)
+def _refs(tree: object) -> set[str]:
+    return {n["column_names"][0] for n in _nodes(tree) if n.get("class") == "COLUMN_REF"}
 
 
 @cache
@@ -167,10 +153,12 @@ def parse_refs(expression: str) -> set[str]:
         raise ValueError(tree.get("error_message", "syntax error").splitlines()[0])
     if len(tree["statements"]) != 1 or len(tree["statements"][0]["node"]["select_list"]) != 1:
         raise ValueError("an expression must be a single SQL expression")
-    lambdas: set[str] = set()
-    refs: set[str] = set()
-    _column_refs(tree["statements"][0]["node"]["select_list"], lambdas, refs)
-    return refs - lambdas
+    select = tree["statements"][0]["node"]["select_list"]
+    nodes = list(_nodes(select))
+    if any(n.get("class") == "SUBQUERY" for n in nodes):
+        raise ValueError("subqueries are not allowed in an expression")
+    lambdas = set().union(*(_refs(n.get("lhs", {})) for n in nodes if n.get("class") == "LAMBDA"))
+    return _refs(select) - lambdas
 
 
 def _sql_type(value: object) -> str:
