@@ -7,24 +7,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner, Result
+from cli_helpers import invoke
 
-from sandbox.cli import app
 from sandbox.dataset import write_dataset
 
-runner = CliRunner(env={"COLUMNS": "240"})
 CASE = {
     "peildatum": "2025-06-01",
     "huishouden": {"gemeente_code": "GM0363", "woonsituatie": "huur_sociaal", "kale_huur": 650.0},
     "personen": [{"id": "a", "rol": "aanvrager", "geboortedatum": "1985-03-01", "inkomen": 0}],
 }
-
-
-def invoke(*args: str) -> Result:
-    result = runner.invoke(app, list(args))
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 def test_list_shows_every_regeling() -> None:

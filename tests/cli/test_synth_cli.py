@@ -8,21 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner, Result
+from cli_helpers import invoke
+from typer.testing import Result
 
-from sandbox.cli import app
 from sandbox.dataset import read_manifest, write_dataset
 from sandbox.synth import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
 
-runner = CliRunner(env={"COLUMNS": "200"})
 START = pd.Timestamp("2025-01-01")
-
-
-def invoke(*args: str) -> Result:
-    result = runner.invoke(app, list(args))
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 def one_line_error(result: Result) -> str:

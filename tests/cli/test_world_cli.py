@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner, Result
+from cli_helpers import invoke
+from typer.testing import Result
 
 import sandbox.world.store
-from sandbox.cli import app
 from sandbox.dataset import TABLES, load_dataset, write_dataset
 from sandbox.world.calibration import load_calibration
 
@@ -27,18 +27,6 @@ FILES = {
 }
 HEADER = ("groep", "statistiek", "CBS", "dataset", "verschil")
 AGE_BANDS = ("0-19", "20-64", "65-79", "80+")
-
-# A wide console, so rich does not truncate or wrap the table cells the tests read.
-runner = CliRunner(env={"COLUMNS": "200"})
-
-
-def invoke(*args: str) -> Result:
-    """Run `sandbox ARGS`; whatever happens, the user never sees a traceback."""
-    result = runner.invoke(app, list(args))
-    assert "Traceback" not in result.output
-    # CliRunner swallows uncaught exceptions; only a deliberate exit may end the command.
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 def one_line_error(result: Result) -> str:
