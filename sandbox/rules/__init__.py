@@ -3,9 +3,15 @@
 from sandbox.rules.case import Case, calc, grondslag_text, load_case
 from sandbox.rules.catalog import catalog_dir, load_catalog, load_regeling, select
 from sandbox.rules.engine import RESULT_COLUMNS, evaluate
-from sandbox.rules.frame import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, build_frames, month_starts
+from sandbox.rules.frame import (
+    HOUSEHOLD_COLUMNS,
+    PERSON_COLUMNS,
+    assemble_frames,
+    build_frames,
+    month_starts,
+)
 from sandbox.rules.schema import Regeling
-from sandbox.rules.store import Summary, evaluate_dataset, parse_period
+from sandbox.rules.store import Summary, connect_dataset, evaluate_dataset, parse_period
 
 __all__ = [
     "HOUSEHOLD_COLUMNS",
@@ -14,9 +20,11 @@ __all__ = [
     "Case",
     "Regeling",
     "Summary",
+    "assemble_frames",
     "build_frames",
     "calc",
     "catalog_dir",
+    "connect_dataset",
     "evaluate",
     "evaluate_dataset",
     "grondslag_text",

@@ -46,11 +46,18 @@ def _params_table(con: duckdb.DuckDBPyConnection, reg: Regeling, months: list[dt
     return name
 
 
-def regeling_sql(reg: Regeling, params: str, explain: bool = False) -> str:
-    """The SELECT that evaluates ``reg`` over ``frame_<eenheid>`` joined with ``params``.
+def regeling_sql(
+    reg: Regeling,
+    params: str,
+    explain: bool = False,
+    frame: str = "frame",
+    enum: str = "regeling_id",
+) -> str:
+    """The SELECT that evaluates ``reg`` over ``<frame>_<eenheid>`` joined with ``params``.
 
     With ``explain``, every calculation and condition is kept as a column (``b:<naam>``,
-    ``v:<id>``) so an outcome can be traced to the article behind it.
+    ``v:<id>``) so an outcome can be traced to the article behind it. ``frame`` names another
+    set of unit frames with the same columns (e.g. what a register shows, `sandbox.landscape`).
     """
     own = _gemeenten(reg)
     key = (
@@ -62,7 +69,7 @@ def regeling_sql(reg: Regeling, params: str, explain: bool = False) -> str:
     )
     # One projection per step, so an amount used by several later steps is computed once.
     query = (
-        f"SELECT f.*, p.* EXCLUDE (_pd, _gm) FROM frame_{reg.eenheid} f "
+        f"SELECT f.*, p.* EXCLUDE (_pd, _gm) FROM {frame}_{reg.eenheid} f "
         f"JOIN {params} p ON p._pd = f.peildatum AND p._gm IS NOT DISTINCT FROM ({key})"
     )
     for b in reg.berekening:
@@ -81,7 +88,7 @@ def regeling_sql(reg: Regeling, params: str, explain: bool = False) -> str:
         return query
     # In a population run the ids are ENUM constants (see `evaluate`): one byte per row.
     return (
-        f"SELECT '{reg.id}'::regeling_id AS regeling, "
+        f"SELECT '{reg.id}'::{enum} AS regeling, "
         f"'{reg.eenheid}'::ENUM('persoon', 'huishouden') AS eenheid, "
         f"unit_id, peildatum, recht, bedrag_maand FROM ({query})"
     )
@@ -93,6 +100,8 @@ def evaluate(
     months: list[dt.date],
     *,
     table: str = "rechten",
+    frame: str = "frame",
+    encoded_only: bool = False,
 ) -> dict[str, list[dt.date]]:
     """Evaluate ``regelingen`` for every unit and month into the temp table ``table``.
 
@@ -100,23 +109,39 @@ def evaluate(
     (see `sandbox.rules.frame.build_frames`). Regelingen that did not exist in a month
     (``geldig_van``/``geldig_tot``) are left out for that month.
 
+    Args:
+        con: the connection holding the frames.
+        regelingen: what to evaluate.
+        months: first days of the months.
+        table: the temp table to (re)create.
+        frame: prefix of the unit frames to read (``<frame>_persoon``, ``<frame>_huishouden``).
+        encoded_only: skip the months of years without parameters instead of failing.
+
     Returns:
         The months evaluated, per regeling id.
 
     Raises:
-        RuleError: a regeling has no parameters for a year of the period.
+        RuleError: a regeling has no parameters for a year of the period (unless
+            ``encoded_only``).
     """
-    plan = {reg.id: check_years(reg, months) for reg in regelingen}
+    if encoded_only:
+        plan = {
+            reg.id: [m for m in months if reg.applies(m) and m.year in reg.jaren]
+            for reg in regelingen
+        }
+    else:
+        plan = {reg.id: check_years(reg, months) for reg in regelingen}
     ids = ", ".join(f"'{reg.id}'" for reg in regelingen)
     con.execute(f"DROP TABLE IF EXISTS {table}")
-    con.execute("DROP TYPE IF EXISTS regeling_id")
-    con.execute(f"CREATE TYPE regeling_id AS ENUM ({ids})")
+    enum = f"{table}_regeling_id"
+    con.execute(f"DROP TYPE IF EXISTS {enum}")
+    con.execute(f"CREATE TYPE {enum} AS ENUM ({ids})")
     parts = []
     for reg in regelingen:
         if not plan[reg.id]:
             continue
         params = _params_table(con, reg, plan[reg.id])
-        parts.append(regeling_sql(reg, params))
+        parts.append(regeling_sql(reg, params, frame=frame, enum=enum))
     if not parts:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} (regeling VARCHAR, eenheid VARCHAR, "

@@ -14,6 +14,7 @@ import duckdb
 
 __all__ = [
     "HOUSEHOLD_COLUMNS",
+    "assemble_frames",
     "PERSON_COLUMNS",
     "TIME_COLUMNS",
     "build_frames",
@@ -247,11 +248,36 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
         FROM i JOIN _maanden m ON m.peildatum >= i.d AND m.peildatum < i.tot
         """
     )
+    assemble_frames(con)
+    for table in ("_pm", "_staat", "_staat_maand"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def assemble_frames(
+    con: duckdb.DuckDBPyConnection,
+    person_months: str = "_ps",
+    addresses: str = "_adres",
+    prefix: str = "frame",
+) -> None:
+    """Create ``<prefix>_huishouden`` and ``<prefix>_persoon`` from person-month states.
+
+    `build_frames` leaves the true states in ``_ps`` (one row per person and month: household,
+    rol, arbeidsstatus, incomes, ...) and ``_adres`` (gemeente per moved household and month).
+    A register's view of the population (`sandbox.landscape`) is the same tables with its
+    defects applied, assembled into frames under another prefix by this same code.
+
+    Args:
+        con: the connection holding the tables.
+        person_months: the person-month table.
+        addresses: the household-address table.
+        prefix: the frames' name prefix.
+    """
+    _ps, _adres = person_months, addresses
     aanvrager = ", ".join(f"a.{k} AS aanvrager_{k}" for k in _MEMBER)
     partner_cols = ", ".join(f"pa.{k} AS partner_{k}" for k in _MEMBER)
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE frame_huishouden AS
+        CREATE OR REPLACE TEMP TABLE {prefix}_huishouden AS
         WITH g AS (
             SELECT household_id, peildatum, any_value(jaar) AS jaar,
                    count(*)::INTEGER AS aantal_personen,
@@ -264,12 +290,12 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
                    count(*) FILTER (WHERE leeftijd >= 21)::INTEGER AS personen_21_plus,
                    count(*) FILTER (WHERE leeftijd >= 27)::INTEGER AS personen_27_plus,
                    max(leeftijd)::INTEGER AS oudste_leeftijd
-            FROM _ps GROUP BY household_id, peildatum
+            FROM {_ps} GROUP BY household_id, peildatum
         ), mede AS (
             SELECT household_id, peildatum,
                    list(struct_pack(leeftijd := leeftijd, inkomen := inkomen)
                         ORDER BY person_id) AS medebewoners
-            FROM _ps WHERE rol NOT IN ('aanvrager', 'partner') AND leeftijd >= 18
+            FROM {_ps} WHERE rol NOT IN ('aanvrager', 'partner') AND leeftijd >= 18
             GROUP BY household_id, peildatum
         )
         SELECT g.peildatum, g.jaar, g.household_id,
@@ -283,13 +309,13 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
                g.* EXCLUDE (peildatum, jaar, household_id, aantal_personen, heeft_partner),
                coalesce(m.medebewoners, []) AS medebewoners
         FROM g
-        JOIN _ps a ON a.household_id = g.household_id AND a.peildatum = g.peildatum
+        JOIN {_ps} a ON a.household_id = g.household_id AND a.peildatum = g.peildatum
                   AND a.rol = 'aanvrager'
         JOIN households h ON h.household_id = g.household_id
-        LEFT JOIN _ps pa ON pa.household_id = g.household_id AND pa.peildatum = g.peildatum
+        LEFT JOIN {_ps} pa ON pa.household_id = g.household_id AND pa.peildatum = g.peildatum
                   AND pa.rol = 'partner'
         LEFT JOIN mede m ON m.household_id = g.household_id AND m.peildatum = g.peildatum
-        LEFT JOIN _adres ad ON ad.household_id = g.household_id AND ad.peildatum = g.peildatum
+        LEFT JOIN {_adres} ad ON ad.household_id = g.household_id AND ad.peildatum = g.peildatum
         """
     )
     partner = ", ".join(
@@ -299,7 +325,7 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
     )
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE frame_persoon AS
+        CREATE OR REPLACE TEMP TABLE {prefix}_persoon AS
         SELECT p.peildatum, p.jaar, p.person_id, p.rol, p.geslacht,
                {", ".join(f"p.{k}" for k in _MEMBER)},
                CASE p.rol WHEN 'aanvrager' THEN h.heeft_partner
@@ -310,12 +336,10 @@ def build_frames(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> None:
                CASE WHEN p.rol = 'kind'
                     THEN h.aanvrager_inkomen + coalesce(h.partner_inkomen, 0) END
                    AS ouders_inkomen
-        FROM _ps p JOIN frame_huishouden h
+        FROM {_ps} p JOIN {prefix}_huishouden h
           ON h.household_id = p.household_id AND h.peildatum = p.peildatum
         """
     )
-    for table in ("_pm", "_staat", "_staat_maand", "_adres"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _bands() -> str:
