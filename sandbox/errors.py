@@ -17,6 +17,9 @@ __all__ = [
     "CaseError",
     "SynthError",
     "ReleaseBlockedError",
+    "LandscapeError",
+    "AccessDeniedError",
+    "StrategyError",
 ]
 
 
@@ -58,3 +61,15 @@ class SynthError(SandboxError):
 
 class ReleaseBlockedError(SynthError):
     """The release guard found a copied row or identity; nothing was written."""
+
+
+class LandscapeError(SandboxError):
+    """A register catalog, access-policy or defects file is missing, malformed or inconsistent."""
+
+
+class AccessDeniedError(LandscapeError):
+    """A simulated read has no legal basis for this organisation and purpose (strict mode)."""
+
+
+class StrategyError(SandboxError):
+    """A strategy file names an unknown regeling, register, event, channel or setting."""
