@@ -27,6 +27,7 @@ __all__ = [
     "log_metrics",
     "log_params",
     "log_artifact",
+    "search_runs",
 ]
 
 # MLflow's own start-up chatter (database migrations) is not for the user's terminal.
@@ -222,3 +223,21 @@ def log_artifact(path: str | Path, artifact_path: str | None = None) -> None:
             mlflow.log_artifacts(str(path), artifact_path=artifact_path)
         else:
             mlflow.log_artifact(str(path), artifact_path=artifact_path)
+
+
+def search_runs(experiment: str, status: str = "FINISHED"):
+    """The runs of ``experiment`` with ``status`` as a DataFrame (``None``: no experiment).
+
+    Columns follow `mlflow.search_runs`: ``run_id``, ``tags.<name>``, ``metrics.<name>``,
+    ``params.<name>``.
+    """
+    with _quiet():
+        mlflow = _client()
+        found = mlflow.get_experiment_by_name(experiment)
+        if found is None:
+            return None
+        return mlflow.search_runs(
+            experiment_ids=[found.experiment_id],
+            filter_string=f"attributes.status = '{status}'",
+            output_format="pandas",
+        )

@@ -16,12 +16,22 @@ PACKAGES = [
     "sandbox.world",
     "sandbox.rules",
     "sandbox.synth",
+    "sandbox.landscape",
+    "sandbox.proactive",
     "sandbox.tracking",
     "sandbox.errors",
     "sandbox.dataset",
     "sandbox.cli",
 ]
-PARTS = {"sandbox.world", "sandbox.rules", "sandbox.synth", "sandbox.tracking", "sandbox.dataset"}
+PARTS = {
+    "sandbox.world",
+    "sandbox.rules",
+    "sandbox.synth",
+    "sandbox.landscape",
+    "sandbox.proactive",
+    "sandbox.tracking",
+    "sandbox.dataset",
+}
 
 
 def test_import_linter_contracts_are_kept():

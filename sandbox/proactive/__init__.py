@@ -1,0 +1,39 @@
+"""Proactive services: take-up behaviour, strategies, month-by-month simulation and metrics."""
+
+from sandbox.proactive.calibration import calibrate_dataset
+from sandbox.proactive.metrics import METRICS, per_regeling, score
+from sandbox.proactive.population import Prepared, prepare
+from sandbox.proactive.run import EXPERIMENT, RunResult, compare_runs, run_strategy
+from sandbox.proactive.simulate import Outcome, planned_reads, simulate
+from sandbox.proactive.strategy import (
+    Strategy,
+    apply_settings,
+    list_strategies,
+    load_strategy,
+    strategies_dir,
+)
+from sandbox.proactive.takeup import Behaviour, load_behaviour, load_calibration
+
+__all__ = [
+    "EXPERIMENT",
+    "METRICS",
+    "Behaviour",
+    "Outcome",
+    "Prepared",
+    "RunResult",
+    "Strategy",
+    "apply_settings",
+    "calibrate_dataset",
+    "compare_runs",
+    "list_strategies",
+    "load_behaviour",
+    "load_calibration",
+    "load_strategy",
+    "per_regeling",
+    "planned_reads",
+    "prepare",
+    "run_strategy",
+    "score",
+    "simulate",
+    "strategies_dir",
+]

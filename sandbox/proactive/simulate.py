@@ -1,0 +1,427 @@
+"""Run a strategy month by month over a prepared population and record what happened.
+
+Each month: the triggers the registers show by then (events after their registration lag, a
+signal turning true, or a periodic scan) select persons; the strategy reads its registers
+(every read through the access policy, into the audit log), checks the regelingen on what the
+registers show, decides whom to contact, and contacts them through its channel. A contacted
+unit that is entitled and not yet claiming claims from that month with the channel's response
+probability. Outcomes are scored against the ground truth in `sandbox.proactive.metrics`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from sandbox.errors import RuleError, StrategyError
+from sandbox.landscape import (
+    AUDIT_COLUMNS,
+    EVENT_REGISTER,
+    OBSERVED_PREFIX,
+    AuditLog,
+    Landscape,
+    Policy,
+    load_defects,
+    load_landscape,
+    load_policy,
+    observe,
+)
+from sandbox.proactive.population import Prepared
+from sandbox.proactive.strategy import Strategy
+from sandbox.proactive.takeup import (
+    NEVER,
+    Behaviour,
+    claim_starts,
+    load_behaviour,
+    load_calibration,
+    non_take_up_odds,
+    uniforms,
+)
+from sandbox.rules import PERSON_COLUMNS, evaluate
+from sandbox.rules.catalog import parse_refs
+
+__all__ = ["Outcome", "simulate", "planned_reads", "CONTACT_COLUMNS"]
+
+Progress = Callable[[str, int, int], None]
+CONTACT_COLUMNS = (
+    "maand", "regeling", "eenheid", "unit_id", "person_id", "kanaal", "kosten",
+    "gebeurtenis_datum", "contact_datum", "dagen", "paar", "recht", "gebruikt", "respons",
+)  # fmt: skip
+
+
+@dataclass
+class Outcome:
+    """What a strategy did on one population, with the ground truth to score it against."""
+
+    strategy: Strategy
+    prepared: Prepared
+    baseline_start: np.ndarray
+    start: np.ndarray
+    contacts: pd.DataFrame
+    audit: pd.DataFrame
+    audit_summary: dict
+    mode: str
+
+
+def _check_expression(expression: str, field: str, where: str) -> set[str]:
+    try:
+        refs = parse_refs(expression)
+    except (RuleError, duckdb.Error) as exc:
+        raise StrategyError(f"{where}: {field}: not a valid expression ({exc})") from None
+    unknown = sorted(refs - set(PERSON_COLUMNS))
+    if unknown:
+        near = difflib.get_close_matches(unknown[0], PERSON_COLUMNS, n=1)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        raise StrategyError(
+            f"{where}: {field}: unknown column '{unknown[0]}'{hint}; "
+            f"a trigger expression reads the person frame (see docs/rules.md)"
+        )
+    return refs
+
+
+def planned_reads(
+    strategy: Strategy, prepared_regelingen: dict, landscape: Landscape
+) -> dict[str, list[str]]:
+    """The register attributes the strategy needs, per register, checked against ``leest``.
+
+    Raises:
+        StrategyError: an unknown regeling or register, or a needed register that the strategy
+            does not declare under ``leest``.
+    """
+    where = f"strategy {strategy.id}"
+    for register in strategy.leest:
+        try:
+            landscape.check_register(register)
+        except Exception as exc:  # LandscapeError → the strategy's own error class
+            raise StrategyError(f"{where}: leest: {exc}") from None
+    for name in strategy.regelingen:
+        if name not in prepared_regelingen:
+            near = difflib.get_close_matches(name, prepared_regelingen, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            raise StrategyError(
+                f"{where}: regelingen: unknown regeling '{name}'{hint}; "
+                f"known: {', '.join(sorted(prepared_regelingen))}"
+            )
+    needed: dict[str, dict[str, str]] = {}
+
+    def need(column: str, why: str) -> None:
+        register, attribute = landscape.column_source(column)
+        needed.setdefault(register, {}).setdefault(attribute, why)
+
+    if strategy.reactive:
+        return {}
+    for name in strategy.regelingen:
+        if strategy.beslissing.soort == "regels":
+            for item in prepared_regelingen[name].inputs:
+                need(item.kolom, f"{name} ({item.kolom})")
+        if strategy.beslissing.bestaande_gebruikers_uitsluiten:
+            payer = landscape.payer(name)
+            needed.setdefault(payer, {}).setdefault("uitkeringen", f"wie {name} al ontvangt")
+    trigger = strategy.trigger
+    for event in trigger.gebeurtenissen:
+        register, attribute = EVENT_REGISTER[event]
+        needed.setdefault(register, {}).setdefault(attribute, f"gebeurtenis {event}")
+    for field, expression in (
+        ("trigger.signaal", trigger.signaal),
+        ("trigger.filter", trigger.filter),
+    ):
+        if expression:
+            for column in sorted(_check_expression(expression, field, where)):
+                if column not in ("peildatum", "jaar", "person_id"):
+                    need(column, field)
+    missing = [r for r in needed if r not in strategy.leest]
+    if missing:
+        register = missing[0]
+        why = next(iter(needed[register].values()))
+        raise StrategyError(
+            f"{where}: reads {register} ({why}) but 'leest' does not declare it; "
+            f"add '{register}' to leest (declared: {', '.join(strategy.leest) or 'none'})"
+        )
+    return {r: sorted(attrs) for r, attrs in needed.items()}
+
+
+def _triggers(
+    con: duckdb.DuckDBPyConnection,
+    strategy: Strategy,
+    prepared: Prepared,
+    landscape: Landscape,
+    lags: dict[str, tuple[int, bool]],
+) -> pd.DataFrame:
+    """Persons the strategy looks at: person_id, gebeurtenis_datum, contact_datum, maand."""
+    trigger = strategy.trigger
+    first, last = prepared.months[0], prepared.months[-1]
+    end = (pd.Timestamp(last) + pd.offsets.MonthBegin(1)).date()
+    delay = strategy.vertraging_dagen
+    if trigger.gebeurtenissen:
+
+        def seen(event: str) -> str:
+            months, after_year = lags[EVENT_REGISTER[event][0]]
+            base = "date_trunc('year', datum) + INTERVAL 1 YEAR" if after_year else "datum"
+            return f"WHEN '{event}' THEN {base} + to_months({months})"
+
+        cases = " ".join(seen(e) for e in trigger.gebeurtenissen)
+        found = con.execute(
+            f"""
+            SELECT person_id, datum::DATE AS gebeurtenis_datum,
+                   ((CASE soort {cases} END)::DATE + {delay})::DATE AS contact_datum
+            FROM events WHERE soort IN ({", ".join(f"'{e}'" for e in trigger.gebeurtenissen)})
+            """
+        ).df()
+    elif trigger.signaal:
+        found = con.execute(
+            f"""
+            WITH s AS (
+                SELECT person_id, peildatum, coalesce(({trigger.signaal}), FALSE) AS aan,
+                       lag(coalesce(({trigger.signaal}), FALSE))
+                           OVER (PARTITION BY person_id ORDER BY peildatum) AS was
+                FROM {OBSERVED_PREFIX}_persoon
+            )
+            SELECT person_id, peildatum AS gebeurtenis_datum,
+                   (peildatum + {delay})::DATE AS contact_datum
+            FROM s WHERE aan AND was IS NOT NULL AND NOT was
+            """
+        ).df()
+    else:
+        scans = prepared.months[:: trigger.periodiek_maanden]
+        found = con.execute(
+            f"""
+            SELECT person_id, peildatum AS gebeurtenis_datum,
+                   (peildatum + {delay})::DATE AS contact_datum
+            FROM {OBSERVED_PREFIX}_persoon
+            WHERE peildatum IN ({", ".join(f"DATE '{m}'" for m in scans)}) AND leeftijd >= 18
+            """
+        ).df()
+    if found.empty:
+        return found.assign(maand=pd.Series(dtype="datetime64[s]"))
+    found["contact_datum"] = pd.to_datetime(found["contact_datum"])
+    found["gebeurtenis_datum"] = pd.to_datetime(found["gebeurtenis_datum"])
+    found = found[
+        (found["contact_datum"] >= pd.Timestamp(first))
+        & (found["contact_datum"] < pd.Timestamp(end))
+    ].copy()
+    found["maand"] = found["contact_datum"].dt.to_period("M").dt.to_timestamp()
+    if trigger.filter and not found.empty:
+        con.register("_trig", found)
+        kept = con.execute(
+            f"""
+            SELECT t.* FROM _trig t JOIN {OBSERVED_PREFIX}_persoon o
+              ON o.person_id = t.person_id AND o.peildatum = t.maand::DATE
+            WHERE coalesce(({trigger.filter}), FALSE)
+            """
+        ).df()
+        con.unregister("_trig")
+        found = kept
+    return found.sort_values(["maand", "person_id"]).reset_index(drop=True)
+
+
+def simulate(
+    prepared: Prepared,
+    strategy: Strategy,
+    *,
+    mode: str = "strict",
+    landscape: Landscape | None = None,
+    policy: Policy | None = None,
+    behaviour: Behaviour | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Simulate ``strategy`` on ``prepared`` month by month.
+
+    Args:
+        prepared: the population's ground truth (`sandbox.proactive.prepare`).
+        strategy: the strategy (`sandbox.proactive.load_strategy`).
+        mode: ``strict`` stops at the first read without legal basis; ``audit`` records it
+            as a violation and goes on.
+        landscape: the register catalog (default: the packaged one).
+        policy: the access policy (default: the packaged one).
+        behaviour: the take-up assumptions (default: the packaged ones).
+        progress: optional callback ``(step, done, total)``.
+
+    Returns:
+        The outcome: claim starts with and without the strategy, contacts, audit log.
+
+    Raises:
+        StrategyError: an unknown regeling, register, event, channel or column, or a needed
+            register missing from ``leest``.
+        AccessDeniedError: strict mode and a read without legal basis (before any work).
+    """
+    report = progress or (lambda *a: None)
+    landscape = landscape or load_landscape()
+    policy = policy or load_policy(landscape=landscape)
+    behaviour = behaviour or load_behaviour()
+    reads = planned_reads(strategy, prepared.regelingen, landscape)
+    channel = behaviour.channel(strategy.kanaal) if not strategy.reactive else None
+    defects = load_defects(strategy.defecten, landscape=landscape)
+    calibration = load_calibration()["regelingen"]
+    missing = [r for r in strategy.regelingen if r not in calibration]
+    if missing:
+        raise StrategyError(
+            f"no take-up calibration for {missing[0]}; run `sandbox takeup calibrate nl-default`"
+        )
+    intercepts = {r: float(c["intercept"]) for r, c in calibration.items()}
+    pairs = prepared.pairs
+    offsets = non_take_up_odds(pairs, behaviour)
+    baseline = claim_starts(pairs, intercepts, offsets, behaviour, strategy.seed)
+    in_scope = np.isin(pairs["regeling"].to_numpy(), strategy.regelingen)
+    baseline = np.where(in_scope, baseline, NEVER)
+    start = baseline.copy()
+    log = None
+    if not strategy.reactive:
+        log = AuditLog(policy, strategy.organisatie, strategy.doel, strategy.amvb, mode)
+        # Fail fast: a strict run without legal basis stops before any work is done.
+        if mode == "strict":
+            for register, attributes in reads.items():
+                for d in policy.check(
+                    strategy.organisatie, strategy.doel, register, attributes, strategy.amvb
+                ):
+                    if not d.toegestaan:
+                        log.read(register, [d.attribuut], 0, prepared.months[0])
+    contacts = pd.DataFrame(columns=list(CONTACT_COLUMNS))
+    if strategy.reactive:
+        empty = {"reads": 0, "registers": [], "attributen": [], "violations": 0}
+        audit = pd.DataFrame({c: pd.Series(dtype=object) for c in AUDIT_COLUMNS})
+        return Outcome(strategy, prepared, baseline, start, contacts, audit, empty, mode)
+    con = prepared.con
+    months = prepared.months
+    report("registers: wat de organisatie ziet", 0, len(months) + 2)
+    observe(con, landscape, defects, months, strategy.seed)
+    lags = {r: defects.lag(landscape, r) for r, _ in EVENT_REGISTER.values()}
+    if strategy.beslissing.soort == "regels":
+        chosen = [prepared.regelingen[r] for r in strategy.regelingen]
+        evaluate(con, chosen, months, table="rechten_obs", frame=OBSERVED_PREFIX, encoded_only=True)
+    triggered = _triggers(con, strategy, prepared, landscape, lags)
+    model = None
+    if strategy.beslissing.soort == "model":
+        from sandbox.proactive.model import load_model
+
+        model = load_model(strategy.beslissing.model)
+    rows = []
+    contacted: set[tuple[str, int]] = set()
+    for m, month in enumerate(months):
+        report(f"maand {month:%Y-%m}", m + 1, len(months) + 2)
+        now = triggered[triggered["maand"] == pd.Timestamp(month)]
+        for register, attributes in reads.items():
+            log.read(register, attributes, rows=len(now), month=month)
+        if now.empty:
+            continue
+        month_rows = _decide(con, prepared, strategy, now, month, m, start, contacted, model)
+        if month_rows.empty:
+            continue
+        p = month_rows["paar"].to_numpy()
+        known = p >= 0
+        entitled = np.zeros(len(p), dtype=bool)
+        entitled[known] = prepared.entitled[p[known], m]
+        missing_out = entitled & (start[np.where(known, p, 0)] > m)
+        prob = np.full(len(p), channel.respons)
+        if channel.digitaal:
+            prob *= np.where(
+                month_rows["digitale_vaardigheid"] == "laag", behaviour.digitaal_factor, 1.0
+            )
+        if channel.geschreven:
+            prob *= np.where(month_rows["taalvaardigheid"] == "laag", behaviour.taal_factor, 1.0)
+        draw = uniforms(
+            strategy.seed,
+            f"respons:{m}",
+            month_rows["regeling"].to_numpy(),
+            month_rows["unit_id"].to_numpy(),
+        )
+        respond = missing_out & (draw < prob)
+        start[p[respond]] = m
+        month_rows["recht"] = entitled
+        month_rows["gebruikt"] = entitled & ~missing_out
+        month_rows["respons"] = respond
+        month_rows["kanaal"] = channel.naam
+        month_rows["kosten"] = channel.kosten
+        rows.append(month_rows)
+    if rows:
+        contacts = pd.concat(rows, ignore_index=True)
+        contacts["dagen"] = (contacts["contact_datum"] - contacts["gebeurtenis_datum"]).dt.days
+        contacts = contacts[list(CONTACT_COLUMNS) + ["digitale_vaardigheid", "taalvaardigheid"]]
+    report("klaar", len(months) + 2, len(months) + 2)
+    return Outcome(strategy, prepared, baseline, start, contacts, log.frame(), log.summary(), mode)
+
+
+def _decide(
+    con: duckdb.DuckDBPyConnection,
+    prepared: Prepared,
+    strategy: Strategy,
+    now: pd.DataFrame,
+    month: dt.date,
+    m: int,
+    start: np.ndarray,
+    contacted: set[tuple[str, int]],
+    model,
+) -> pd.DataFrame:
+    """The contacts of one month: triggered persons → units per regeling → decision."""
+    con.register("_now", now[["person_id", "gebeurtenis_datum", "contact_datum"]])
+    units = con.execute(
+        f"""
+        SELECT n.person_id AS trigger_id, n.gebeurtenis_datum, n.contact_datum,
+               o.person_id, o.household_id, h.aanvrager_id
+        FROM _now n
+        JOIN {OBSERVED_PREFIX}_persoon o ON o.person_id = n.person_id AND o.peildatum = ?
+        LEFT JOIN {OBSERVED_PREFIX}_huishouden h
+          ON h.household_id = o.household_id AND h.peildatum = o.peildatum
+        """,
+        [month],
+    ).df()
+    con.unregister("_now")
+    parts = []
+    for name in strategy.regelingen:
+        reg = prepared.regelingen[name]
+        if not any(d == month for d in prepared.evaluated.get(name, [])):
+            continue
+        if reg.eenheid == "persoon":
+            u = units.assign(unit_id=units["person_id"], adres=units["person_id"])
+        else:
+            u = units.assign(
+                unit_id=units["household_id"],
+                adres=units["aanvrager_id"].fillna(units["person_id"]),
+            )
+        u = u.drop_duplicates("unit_id")
+        u = u[[(name, int(x)) not in contacted for x in u["unit_id"]]]
+        if u.empty:
+            continue
+        pair = prepared.pair_ids(name, u["unit_id"].to_numpy())
+        keep = np.ones(len(u), dtype=bool)
+        if strategy.beslissing.soort == "regels":
+            con.register("_u", u[["unit_id"]])
+            seen = con.execute(
+                "SELECT DISTINCT unit_id FROM rechten_obs r SEMI JOIN _u USING (unit_id) "
+                "WHERE r.regeling::VARCHAR = ? AND r.peildatum = ? AND r.recht",
+                [name, month],
+            ).fetchnumpy()["unit_id"]
+            con.unregister("_u")
+            keep &= np.isin(u["unit_id"].to_numpy(), seen)
+        elif strategy.beslissing.soort == "model":
+            scores = model.score(con, reg, u["unit_id"].to_numpy(), month)
+            keep &= scores >= strategy.beslissing.drempel
+        if strategy.beslissing.bestaande_gebruikers_uitsluiten:
+            known = pair >= 0
+            claiming = np.zeros(len(u), dtype=bool)
+            claiming[known] = (start[pair[known]] <= m) & prepared.entitled[pair[known], m]
+            keep &= ~claiming
+        u, pair = u[keep], pair[keep]
+        if u.empty:
+            continue
+        contacted.update((name, int(x)) for x in u["unit_id"])
+        parts.append(pd.DataFrame({
+            "maand": pd.Timestamp(month), "regeling": name, "eenheid": reg.eenheid,
+            "unit_id": u["unit_id"].to_numpy(), "person_id": u["adres"].to_numpy(),
+            "gebeurtenis_datum": u["gebeurtenis_datum"].to_numpy(),
+            "contact_datum": u["contact_datum"].to_numpy(), "paar": pair,
+        }))  # fmt: skip
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    skills = con.execute(
+        "SELECT person_id, digitale_vaardigheid, taalvaardigheid FROM persons "
+        "WHERE person_id IN (SELECT unnest(?::BIGINT[]))",
+        [out["person_id"].astype("int64").tolist()],
+    ).df()
+    return out.merge(skills, on="person_id", how="left")
