@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sandbox import __version__
-from sandbox.cli import rules, synth, world
+from sandbox.cli import proactive, rules, synth, world
 
 __all__ = ["app", "main"]
 
@@ -21,6 +21,10 @@ app = typer.Typer(
 app.add_typer(world.app, name="world")
 app.add_typer(synth.app, name="synth")
 app.add_typer(rules.app, name="rules")
+app.command("run")(proactive.run)
+app.add_typer(proactive.runs_app, name="runs")
+app.add_typer(proactive.strategies_app, name="strategies")
+app.add_typer(proactive.takeup_app, name="takeup")
 
 
 def _version(value: bool) -> None:
