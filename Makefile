@@ -40,6 +40,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/world.py
 	$(BIN)/python benchmarks/rules.py
 	$(BIN)/python benchmarks/synth.py
+	$(BIN)/python benchmarks/proactive.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
