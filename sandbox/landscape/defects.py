@@ -228,4 +228,4 @@ def observe(
         """
     )
     # A household whose move is registered late has no row yet: it keeps its old gemeente.
-    assemble_frames(con, "obs_ps", "obs_adres", prefix=OBSERVED_PREFIX)
+    assemble_frames(con, "obs_ps", "obs_adres", prefix=OBSERVED_PREFIX, one_per_role=True)

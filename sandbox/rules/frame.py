@@ -258,6 +258,7 @@ def assemble_frames(
     person_months: str = "_ps",
     addresses: str = "_adres",
     prefix: str = "frame",
+    one_per_role: bool = False,
 ) -> None:
     """Create ``<prefix>_huishouden`` and ``<prefix>_persoon`` from person-month states.
 
@@ -271,8 +272,22 @@ def assemble_frames(
         person_months: the person-month table.
         addresses: the household-address table.
         prefix: the frames' name prefix.
+        one_per_role: keep one aanvrager and one partner per household and month (the lowest
+            person_id). The world guarantees that; a register's view with defects need not.
     """
     _ps, _adres = person_months, addresses
+    if one_per_role:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE {prefix}_rollen AS
+            SELECT * FROM {_ps} WHERE rol IN ('aanvrager', 'partner')
+            QUALIFY row_number() OVER (PARTITION BY household_id, peildatum, rol
+                                       ORDER BY person_id) = 1
+            """
+        )
+        roles = f"{prefix}_rollen"
+    else:
+        roles = _ps
     aanvrager = ", ".join(f"a.{k} AS aanvrager_{k}" for k in _MEMBER)
     partner_cols = ", ".join(f"pa.{k} AS partner_{k}" for k in _MEMBER)
     con.execute(
@@ -309,10 +324,10 @@ def assemble_frames(
                g.* EXCLUDE (peildatum, jaar, household_id, aantal_personen, heeft_partner),
                coalesce(m.medebewoners, []) AS medebewoners
         FROM g
-        JOIN {_ps} a ON a.household_id = g.household_id AND a.peildatum = g.peildatum
+        JOIN {roles} a ON a.household_id = g.household_id AND a.peildatum = g.peildatum
                   AND a.rol = 'aanvrager'
         JOIN households h ON h.household_id = g.household_id
-        LEFT JOIN {_ps} pa ON pa.household_id = g.household_id AND pa.peildatum = g.peildatum
+        LEFT JOIN {roles} pa ON pa.household_id = g.household_id AND pa.peildatum = g.peildatum
                   AND pa.rol = 'partner'
         LEFT JOIN mede m ON m.household_id = g.household_id AND m.peildatum = g.peildatum
         LEFT JOIN {_adres} ad ON ad.household_id = g.household_id AND ad.peildatum = g.peildatum

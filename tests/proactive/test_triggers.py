@@ -1,0 +1,66 @@
+"""Register signals and periodic scans as triggers, next to life events."""
+
+from __future__ import annotations
+
+import pandas as pd
+import yaml
+
+from sandbox.proactive import load_strategy, simulate
+
+
+def _strategy(tmp_path, trigger: dict, **extra):
+    spec = {
+        "id": "proef",
+        "naam": "proef",
+        "organisatie": "uwv",
+        "trigger": trigger,
+        "vertraging_dagen": 0,
+        "regelingen": ["ww"],
+        "leest": ["polis", "brp"],
+        "beslissing": {"soort": "iedereen", "bestaande_gebruikers_uitsluiten": False},
+        "kanaal": "brief",
+        **extra,
+    }
+    path = tmp_path / "proef.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return load_strategy(path)
+
+
+def test_a_signal_fires_in_the_month_it_turns_true_in_the_register(prepared, tmp_path):
+    strategy = _strategy(tmp_path, {"signaal": "arbeidsstatus = 'werkloos'"})
+    outcome = simulate(prepared, strategy)
+    contacts = outcome.contacts
+    assert len(contacts) > 0
+    seen = prepared.con.execute(
+        "SELECT person_id, peildatum, arbeidsstatus = 'werkloos' AS aan FROM obs_persoon"
+    ).df()
+    seen["peildatum"] = pd.to_datetime(seen["peildatum"])
+    now = seen.set_index(["person_id", "peildatum"])["aan"].sort_index()
+    for row in contacts.itertuples():
+        month = pd.Timestamp(row.maand)
+        before = month - pd.DateOffset(months=1)
+        assert now.loc[(row.person_id, month)]
+        assert not now.loc[(row.person_id, before)]
+    # nobody is triggered in the first month: there is no earlier month to turn from
+    assert contacts["maand"].min() > pd.Timestamp(prepared.months[0])
+    assert outcome.audit_summary["violations"] == 0
+
+
+def test_a_periodic_scan_looks_at_every_adult_in_the_scan_months_only(prepared, tmp_path):
+    # the AOW has parameters for both years (WW only for 2025); the SVB reads its own data
+    strategy = _strategy(
+        tmp_path,
+        {"periodiek_maanden": 12, "filter": "leeftijd BETWEEN 30 AND 31"},
+        organisatie="svb",
+        regelingen=["aow"],
+        leest=["svb", "brp"],
+    )
+    outcome = simulate(prepared, strategy)
+    months = set(pd.to_datetime(outcome.contacts["maand"]).dt.strftime("%Y-%m"))
+    assert months == {"2025-01", "2026-01"}
+    expected = prepared.con.execute(
+        "SELECT count(*) FROM obs_persoon WHERE peildatum = DATE '2025-01-01' "
+        "AND leeftijd BETWEEN 30 AND 31"
+    ).fetchall()[0][0]
+    first = outcome.contacts[outcome.contacts["maand"] == pd.Timestamp("2025-01-01")]
+    assert len(first) == expected
