@@ -25,6 +25,7 @@ app.command("run")(proactive.run)
 app.add_typer(proactive.runs_app, name="runs")
 app.add_typer(proactive.strategies_app, name="strategies")
 app.add_typer(proactive.takeup_app, name="takeup")
+app.add_typer(proactive.model_app, name="model")
 
 
 def _version(value: bool) -> None:

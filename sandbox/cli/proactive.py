@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,12 +17,18 @@ from sandbox.proactive import (
     compare_runs,
     list_strategies,
     load_strategy,
+    prepare,
     run_strategy,
+    save_model,
+    train_model,
 )
 
 runs_app = typer.Typer(help="Experimenten vergelijken (MLflow).", no_args_is_help=True)
 strategies_app = typer.Typer(help="De voorbeeldstrategieën.", no_args_is_help=True)
 takeup_app = typer.Typer(help="Het gedragsmodel voor niet-gebruik.", no_args_is_help=True)
+model_app = typer.Typer(
+    help="Contactmodellen (scikit-learn) voor 'beslissing: model'.", no_args_is_help=True
+)
 
 _HEADLINE = (
     "bereik", "precisie", "take_up_winst_pp", "euro_per_jaar", "contacten",
@@ -161,3 +168,30 @@ def calibrate(
     console.print(table)
     if not dry_run:
         console.print("opgeslagen in sandbox/proactive/data/kalibratie.yaml")
+
+
+@model_app.command("train")
+@user_errors
+def model_train(
+    dataset: Annotated[str, typer.Argument(help="De dataset om op te trainen.")],
+    regeling: Annotated[str, typer.Option("--regeling", "-r", help="De regeling.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Het modelbestand (.joblib).")],
+    registers: Annotated[
+        str | None,
+        typer.Option("--registers", help="Alleen kolommen uit deze registers, komma-gescheiden."),
+    ] = None,
+    period: Annotated[str | None, typer.Option("--period", "-p", help="JJJJ-MM..JJJJ-MM")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed van steekproef en model.")] = 1,
+) -> None:
+    """Train een model: wie heeft recht en gebruikt het niet, volgens wat registers tonen."""
+    with progress_bar(f"model {regeling} op {dataset}") as update:
+        prepared = prepare(dataset, [regeling], period, progress=update)
+        chosen = [r.strip() for r in registers.split(",")] if registers else None
+        model = train_model(prepared, regeling, seed=seed, registers=chosen)
+    path = save_model(model, output)
+    info = model.trained_on
+    console.print(
+        f"model voor {regeling} op {info['rijen']:,} rijen ({info['positief']:,} positief), "
+        f"AUC {info['auc']:.3f} op apart gehouden eenheden; opgeslagen in {path}",
+        highlight=False,
+    )

@@ -2,6 +2,7 @@
 
 from sandbox.proactive.calibration import calibrate_dataset
 from sandbox.proactive.metrics import METRICS, per_regeling, score
+from sandbox.proactive.model import ContactModel, load_model, save_model, train_model
 from sandbox.proactive.population import Prepared, prepare
 from sandbox.proactive.run import EXPERIMENT, RunResult, compare_runs, run_strategy
 from sandbox.proactive.simulate import Outcome, planned_reads, simulate
@@ -18,6 +19,7 @@ __all__ = [
     "EXPERIMENT",
     "METRICS",
     "Behaviour",
+    "ContactModel",
     "Outcome",
     "Prepared",
     "RunResult",
@@ -28,12 +30,15 @@ __all__ = [
     "list_strategies",
     "load_behaviour",
     "load_calibration",
+    "load_model",
     "load_strategy",
     "per_regeling",
     "planned_reads",
     "prepare",
     "run_strategy",
+    "save_model",
     "score",
     "simulate",
     "strategies_dir",
+    "train_model",
 ]

@@ -116,6 +116,17 @@ def planned_reads(
 
     if strategy.reactive:
         return {}
+    if strategy.beslissing.soort == "model":
+        from sandbox.proactive.model import load_model
+
+        model = load_model(strategy.beslissing.model)
+        if model.regeling not in strategy.regelingen:
+            raise StrategyError(
+                f"{where}: beslissing.model was trained for {model.regeling}, which is not "
+                f"among the strategy's regelingen ({', '.join(strategy.regelingen)})"
+            )
+        for column in model.features:
+            need(column, f"model ({column})")
     for name in strategy.regelingen:
         if strategy.beslissing.soort == "regels":
             for item in prepared_regelingen[name].inputs:

@@ -172,6 +172,10 @@ def load_strategy(source: str | Path, settings: list[str] | None = None) -> Stra
     path, raw = _read(source)
     raw = apply_settings(raw, settings or [], str(path))
     strategy = _validate(str(path), raw)
+    model = strategy.beslissing.model
+    if model and not Path(model).is_absolute() and (path.parent / model).exists():
+        # a model path in a strategy file is relative to that file
+        strategy.beslissing.model = str((path.parent / model).resolve())
     check_events(strategy, str(path))
     return strategy
 
