@@ -12,7 +12,7 @@ import copy
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import duckdb
 import yaml
@@ -61,7 +61,7 @@ class Vertraagd(_Strict):
 class Defects(_Strict):
     """The defects of the registers in one simulation (defaults: ``data/defecten.yaml``)."""
 
-    vertraging: dict[str, int] = Field(default_factory=dict)
+    vertraging: dict[str, Annotated[int, Field(ge=0, le=36)]] = Field(default_factory=dict)
     ontbrekend: list[Ontbrekend] = Field(default_factory=list)
     verouderd_adres: Vertraagd = Vertraagd(aandeel=0.0, maanden=0)
     verkeerde_samenstelling: Vertraagd = Vertraagd(aandeel=0.0, maanden=0)
@@ -114,10 +114,15 @@ def load_defects(
         field = ".".join(str(p) for p in err["loc"])
         raise LandscapeError(f"{source}: defecten.{field}: {err['msg']}") from None
     if landscape is not None:
-        for register in defects.vertraging:
-            landscape.check_register(register)
-        for item in defects.ontbrekend:
-            _missing_column(landscape, item)
+        checks = [("vertraging", landscape.check_register, r) for r in defects.vertraging]
+        checks += [("ontbrekend", lambda i: _missing_column(landscape, i), i)
+                   for i in defects.ontbrekend]  # fmt: skip
+        for field, check, value in checks:
+            try:
+                check(value)
+            except LandscapeError as exc:
+                text = str(exc).removeprefix("defecten.ontbrekend: ")
+                raise LandscapeError(f"{source}: defecten.{field}: {text}") from None
     return defects
 
 

@@ -35,7 +35,6 @@ from sandbox.landscape import (
 from sandbox.proactive.population import Prepared
 from sandbox.proactive.strategy import Strategy
 from sandbox.proactive.takeup import (
-    NEVER,
     Behaviour,
     claim_starts,
     load_behaviour,
@@ -72,7 +71,7 @@ class Outcome:
 def _check_expression(expression: str, field: str, where: str) -> set[str]:
     try:
         refs = parse_refs(expression)
-    except (RuleError, duckdb.Error) as exc:
+    except (RuleError, ValueError, duckdb.Error) as exc:
         raise StrategyError(f"{where}: {field}: not a valid expression ({exc})") from None
     unknown = sorted(refs - set(PERSON_COLUMNS))
     if unknown:
@@ -278,8 +277,6 @@ def simulate(
     pairs = prepared.pairs
     offsets = non_take_up_odds(pairs, behaviour)
     baseline = claim_starts(pairs, intercepts, offsets, behaviour, strategy.seed)
-    in_scope = np.isin(pairs["regeling"].to_numpy(), strategy.regelingen)
-    baseline = np.where(in_scope, baseline, NEVER)
     start = baseline.copy()
     log = None
     if not strategy.reactive:
@@ -316,10 +313,10 @@ def simulate(
     for m, month in enumerate(months):
         report(f"maand {month:%Y-%m}", m + 1, len(months) + 2)
         now = triggered[triggered["maand"] == pd.Timestamp(month)]
+        if now.empty:
+            continue  # nobody to look at: no read this month
         for register, attributes in reads.items():
             log.read(register, attributes, rows=len(now), month=month)
-        if now.empty:
-            continue
         month_rows = _decide(con, prepared, strategy, now, month, m, start, contacted, model)
         if month_rows.empty:
             continue
@@ -378,6 +375,7 @@ def _decide(
         JOIN {OBSERVED_PREFIX}_persoon o ON o.person_id = n.person_id AND o.peildatum = ?
         LEFT JOIN {OBSERVED_PREFIX}_huishouden h
           ON h.household_id = o.household_id AND h.peildatum = o.peildatum
+        ORDER BY n.gebeurtenis_datum, n.person_id
         """,
         [month],
     ).df()

@@ -143,10 +143,29 @@ def _validate(where: str, raw: dict) -> Strategy:
         field = ".".join(str(p) for p in err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            parent = Strategy if len(err["loc"]) == 1 else None
+            section = {(): Strategy, ("trigger",): Trigger, ("beslissing",): Beslissing}
+            parent = section.get(tuple(err["loc"][:-1]))
             allowed = ", ".join(parent.model_fields) if parent else "see docs/proactive.md"
             msg = f"unknown field; allowed: {allowed}"
         raise StrategyError(f"{where}: {field or 'strategy'}: {msg}") from None
+
+
+def _check_parts(strategy: Strategy, where: str) -> None:
+    """The channel and the defect overrides exist (their catalogs live in other modules)."""
+    from sandbox.errors import LandscapeError
+    from sandbox.landscape import load_defects
+    from sandbox.proactive.takeup import load_behaviour
+
+    if strategy.kanaal is not None:
+        try:
+            load_behaviour().channel(strategy.kanaal)
+        except StrategyError as exc:
+            raise StrategyError(f"{where}: kanaal: {exc}") from None
+    try:
+        load_defects(strategy.defecten)
+    except LandscapeError as exc:
+        text = str(exc).split(": ", 1)[-1]
+        raise StrategyError(f"{where}: {text}") from None
 
 
 def check_events(strategy: Strategy, where: str) -> None:
@@ -172,6 +191,7 @@ def load_strategy(source: str | Path, settings: list[str] | None = None) -> Stra
     path, raw = _read(source)
     raw = apply_settings(raw, settings or [], str(path))
     strategy = _validate(str(path), raw)
+    _check_parts(strategy, str(path))
     model = strategy.beslissing.model
     if model and not Path(model).is_absolute() and (path.parent / model).exists():
         # a model path in a strategy file is relative to that file
