@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import json
 import os
 from functools import cache
@@ -212,12 +213,22 @@ def _check_expressions(path: Path, reg: Regeling) -> None:
 
 
 def load_catalog(folder: Path | str | None = None) -> dict[str, Regeling]:
-    """All regeling files in the catalog folder, by id, each fully validated."""
+    """All regeling files in the catalog folder, by id, each fully validated.
+
+    Validation binds every expression in DuckDB (seconds for the whole catalog), so the result
+    is kept per folder until a file in it changes (name, size or modification time).
+    """
     folder = Path(folder) if folder else catalog_dir()
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise RuleError(f"{folder}: no regeling files (*.yaml) found")
-    return {f.stem: load_regeling(f) for f in files}
+    stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    return dict(_load_catalog(folder.resolve(), stamp))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_catalog(folder: Path, stamp: tuple) -> dict[str, Regeling]:
+    return {name.removesuffix(".yaml"): load_regeling(folder / name) for name, _, _ in stamp}
 
 
 def select(catalog: dict[str, Regeling], names: list[str] | None) -> list[Regeling]:
