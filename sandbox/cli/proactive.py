@@ -49,7 +49,10 @@ def _fmt(value: float) -> str:
 @user_errors
 def run(
     strategy: Annotated[
-        str, typer.Argument(help="Naam van een voorbeeldstrategie of pad naar een YAML-bestand.")
+        str,
+        typer.Argument(
+            metavar="STRATEGY", help="Naam van een voorbeeldstrategie of pad naar een YAML-bestand."
+        ),
     ],
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="Naam van de dataset.")],
     settings: Annotated[
@@ -78,8 +81,6 @@ def run(
     Voorbeelden: 'sandbox run achttien-zorgtoeslag --dataset nl-default',
     'sandbox run baanverlies-toeslagen -d nl-default --set amvb=[wpd_gegevensdeling]'.
     """
-    if mode not in ("strict", "audit"):
-        raise typer.BadParameter("kies strict of audit", param_hint="--mode")
     spec = load_strategy(strategy, settings)
     with progress_bar(f"{spec.id} op {dataset}") as update:
         result = run_strategy(

@@ -8,8 +8,10 @@ the features the take-up model uses. Several strategies can be simulated on one 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -93,6 +95,9 @@ def prepare(
     report = progress or (lambda *a: None)
     manifest = read_manifest(name)
     con, _ = connect_dataset(name)
+    # spill to the system temp folder, not ./.tmp in whatever folder the user runs from
+    spill = Path(tempfile.gettempdir()) / "proactief-lab-duckdb"
+    con.execute(f"SET temp_directory = '{spill.as_posix()}'")
     _has_events(con, name)
     van, tot = parse_period(manifest["period"]["van"] + ".." + manifest["period"]["tot"])
     first, last = parse_period(period) if period else (van, tot)

@@ -239,6 +239,7 @@ def simulate(
     policy: Policy | None = None,
     behaviour: Behaviour | None = None,
     progress: Progress | None = None,
+    keep_observed: bool = False,
 ) -> Outcome:
     """Simulate ``strategy`` on ``prepared`` month by month.
 
@@ -251,6 +252,8 @@ def simulate(
         policy: the access policy (default: the packaged one).
         behaviour: the take-up assumptions (default: the packaged ones).
         progress: optional callback ``(step, done, total)``.
+        keep_observed: keep the registers' view (``obs_*`` tables) in ``prepared.con``
+            afterwards (for inspection); by default it is dropped to free memory.
 
     Returns:
         The outcome: claim starts with and without the strategy, contacts, audit log.
@@ -350,8 +353,17 @@ def simulate(
         contacts = pd.concat(rows, ignore_index=True)
         contacts["dagen"] = (contacts["contact_datum"] - contacts["gebeurtenis_datum"]).dt.days
         contacts = contacts[list(CONTACT_COLUMNS) + ["digitale_vaardigheid", "taalvaardigheid"]]
+    if not keep_observed:
+        drop_observed(con)
     report("klaar", len(months) + 2, len(months) + 2)
     return Outcome(strategy, prepared, baseline, start, contacts, log.frame(), log.summary(), mode)
+
+
+def drop_observed(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the registers' view and the estimated rights (at 1M persons: gigabytes)."""
+    for table in ("rechten_obs", "obs_persoon", "obs_huishouden", "obs_rollen", "obs_ps",
+                  "obs_adres", "_jaarinkomen"):  # fmt: skip
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _decide(

@@ -13,7 +13,7 @@ import yaml
 
 from sandbox.dataset import write_dataset
 from sandbox.errors import StrategyError
-from sandbox.landscape import load_landscape
+from sandbox.landscape import load_defects, load_landscape, observe
 from sandbox.proactive import load_strategy, simulate, strategies_dir
 from sandbox.proactive.model import (
     FEATURES,
@@ -110,6 +110,8 @@ def test_model_trained_on_klein_records_where_it_came_from_and_beats_auc_0_7(tra
 
 
 def test_a_saved_model_loads_and_scores_the_same(trained, model_file, prepared):
+    # a simulation in between drops the registers' view; score reads it
+    observe(prepared.con, load_landscape(), load_defects(), prepared.months, 1)
     month = prepared.months[6]
     ids = prepared.con.execute(
         "SELECT person_id FROM obs_persoon WHERE peildatum = ? ORDER BY person_id LIMIT 400",
@@ -127,12 +129,16 @@ def test_a_saved_model_loads_and_scores_the_same(trained, model_file, prepared):
 @pytest.fixture(scope="module")
 def everyone(prepared, model_file: Path, tmp_path_factory: pytest.TempPathFactory):
     """The run with threshold 0: every triggered unit not yet claiming, whatever the model."""
-    return simulate(prepared, _strategy(tmp_path_factory.mktemp("iedereen"), model_file, 0.0))
+    return simulate(
+        prepared,
+        _strategy(tmp_path_factory.mktemp("iedereen"), model_file, 0.0),
+        keep_observed=True,
+    )
 
 
 def test_a_threshold_of_one_contacts_nobody(model_file, prepared, everyone, tmp_path):
     assert len(everyone.contacts) > 0
-    outcome = simulate(prepared, _strategy(tmp_path, model_file, 1.0))
+    outcome = simulate(prepared, _strategy(tmp_path, model_file, 1.0), keep_observed=True)
     assert outcome.contacts.empty
 
 
@@ -147,7 +153,7 @@ def test_a_model_trained_on_another_dataset_contacts_on_klein_who_scores_above_t
     assert model.trained_on["digest"] != dataset_digest(prepared.manifest)
     assert model.trained_on["auc"] > 0.7, model.trained_on
     path = save_model(model, tmp_path / "train.joblib")
-    outcome = simulate(prepared, _strategy(tmp_path, path, 0.3))
+    outcome = simulate(prepared, _strategy(tmp_path, path, 0.3), keep_observed=True)
     assert len(outcome.contacts) > 0
     assert (_contact_scores(model, outcome) >= 0.3).all()
     # Exactly those of the threshold-0 run that the model scores at 0.3 or more.

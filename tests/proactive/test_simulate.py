@@ -135,7 +135,7 @@ def test_a_home_visit_costs_more_and_wins_at_least_the_letters_claims(prepared, 
 
 
 def test_aow_aio_contacts_only_households_of_someone_with_under_50_insured_years(prepared):
-    outcome = simulate(prepared, load_strategy("aow-aio"))
+    outcome = simulate(prepared, load_strategy("aow-aio"), keep_observed=True)
     contacts = outcome.contacts
     assert len(contacts) > 0
     con = prepared.con

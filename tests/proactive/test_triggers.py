@@ -28,7 +28,7 @@ def _strategy(tmp_path, trigger: dict, **extra):
 
 def test_a_signal_fires_in_the_month_it_turns_true_in_the_register(prepared, tmp_path):
     strategy = _strategy(tmp_path, {"signaal": "arbeidsstatus = 'werkloos'"})
-    outcome = simulate(prepared, strategy)
+    outcome = simulate(prepared, strategy, keep_observed=True)
     contacts = outcome.contacts
     assert len(contacts) > 0
     seen = prepared.con.execute(
@@ -55,7 +55,7 @@ def test_a_periodic_scan_looks_at_every_adult_in_the_scan_months_only(prepared, 
         regelingen=["aow"],
         leest=["svb", "brp"],
     )
-    outcome = simulate(prepared, strategy)
+    outcome = simulate(prepared, strategy, keep_observed=True)
     months = set(pd.to_datetime(outcome.contacts["maand"]).dt.strftime("%Y-%m"))
     assert months == {"2025-01", "2026-01"}
     expected = prepared.con.execute(
