@@ -18,15 +18,22 @@ from pathlib import Path
 import pandas as pd
 
 from sandbox.dataset import read_manifest
-from sandbox.errors import AccessDeniedError, StrategyError
+from sandbox.errors import StrategyError
 from sandbox.landscape import AuditLog, load_landscape, load_policy
-from sandbox.proactive.metrics import score
+from sandbox.proactive.metrics import METRICS, score
 from sandbox.proactive.population import Prepared, prepare
-from sandbox.proactive.simulate import Outcome, planned_reads, simulate
+from sandbox.proactive.simulate import Outcome, check_reads, planned_reads, simulate
 from sandbox.proactive.strategy import Strategy
 from sandbox.proactive.takeup import load_behaviour
 from sandbox.rules import load_catalog
-from sandbox.tracking import log_artifact, log_dataset, log_metrics, log_params, start_run
+from sandbox.tracking import (
+    log_artifact,
+    log_dataset,
+    log_metrics,
+    log_params,
+    search_runs,
+    start_run,
+)
 
 __all__ = ["RunResult", "run_strategy", "compare_runs", "EXPERIMENT", "write_outcome"]
 
@@ -136,13 +143,8 @@ def run_strategy(
         AuditLog(policy, strategy.organisatie, strategy.doel, strategy.amvb, mode)
     # Fail before any work: the reads follow from the strategy and the catalog alone.
     reads = planned_reads(strategy, load_catalog(), landscape)
-    if mode == "strict" and not strategy.reactive:
-        for register, attributes in reads.items():
-            for d in policy.check(
-                strategy.organisatie, strategy.doel, register, attributes, strategy.amvb
-            ):
-                if not d.toegestaan:
-                    raise AccessDeniedError(d.reden)
+    if mode == "strict":
+        check_reads(policy, strategy, reads)
     prepared = prepared or prepare(dataset, strategy.regelingen, period, progress=progress)
     outcome = simulate(prepared, strategy, mode=mode, landscape=landscape, policy=policy,
                        behaviour=behaviour, progress=progress)  # fmt: skip
@@ -185,9 +187,6 @@ def compare_runs(experiment: str = EXPERIMENT, sort: str = "euro_per_jaar") -> p
     Raises:
         StrategyError: no such experiment, or ``sort`` is not a standard metric.
     """
-    from sandbox.proactive.metrics import METRICS
-    from sandbox.tracking import search_runs
-
     if sort not in METRICS:
         raise StrategyError(f"unknown metric '{sort}'; standard metrics: {', '.join(METRICS)}")
     runs = search_runs(experiment)

@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from sandbox.errors import RuleError, StrategyError
+from sandbox.errors import AccessDeniedError, RuleError, StrategyError
 from sandbox.landscape import (
     AUDIT_COLUMNS,
     EVENT_REGISTER,
@@ -45,7 +45,14 @@ from sandbox.proactive.takeup import (
 from sandbox.rules import PERSON_COLUMNS, evaluate
 from sandbox.rules.catalog import parse_refs
 
-__all__ = ["Outcome", "simulate", "planned_reads", "CONTACT_COLUMNS"]
+__all__ = [
+    "Outcome",
+    "simulate",
+    "planned_reads",
+    "check_reads",
+    "drop_observed",
+    "CONTACT_COLUMNS",
+]
 
 Progress = Callable[[str, int, int], None]
 CONTACT_COLUMNS = (
@@ -160,7 +167,6 @@ def _triggers(
     con: duckdb.DuckDBPyConnection,
     strategy: Strategy,
     prepared: Prepared,
-    landscape: Landscape,
     lags: dict[str, tuple[int, bool]],
 ) -> pd.DataFrame:
     """Persons the strategy looks at: person_id, gebeurtenis_datum, contact_datum, maand."""
@@ -230,6 +236,22 @@ def _triggers(
     return found.sort_values(["maand", "person_id"]).reset_index(drop=True)
 
 
+def check_reads(policy: Policy, strategy: Strategy, reads: dict[str, list[str]]) -> None:
+    """Fail fast: a strict run whose planned reads lack a legal basis stops before any work.
+
+    Raises:
+        AccessDeniedError: the first read without basis, naming it and what is missing.
+    """
+    if strategy.reactive:
+        return
+    for register, attributes in reads.items():
+        for d in policy.check(
+            strategy.organisatie, strategy.doel, register, attributes, strategy.amvb
+        ):
+            if not d.toegestaan:
+                raise AccessDeniedError(d.reden)
+
+
 def simulate(
     prepared: Prepared,
     strategy: Strategy,
@@ -284,14 +306,8 @@ def simulate(
     log = None
     if not strategy.reactive:
         log = AuditLog(policy, strategy.organisatie, strategy.doel, strategy.amvb, mode)
-        # Fail fast: a strict run without legal basis stops before any work is done.
         if mode == "strict":
-            for register, attributes in reads.items():
-                for d in policy.check(
-                    strategy.organisatie, strategy.doel, register, attributes, strategy.amvb
-                ):
-                    if not d.toegestaan:
-                        log.read(register, [d.attribuut], 0, prepared.months[0])
+            check_reads(policy, strategy, reads)
     contacts = pd.DataFrame(columns=list(CONTACT_COLUMNS))
     if strategy.reactive:
         empty = {"reads": 0, "registers": [], "attributen": [], "violations": 0}
@@ -305,7 +321,7 @@ def simulate(
     if strategy.beslissing.soort == "regels":
         chosen = [prepared.regelingen[r] for r in strategy.regelingen]
         evaluate(con, chosen, months, table="rechten_obs", frame=OBSERVED_PREFIX, encoded_only=True)
-    triggered = _triggers(con, strategy, prepared, landscape, lags)
+    triggered = _triggers(con, strategy, prepared, lags)
     model = None
     if strategy.beslissing.soort == "model":
         from sandbox.proactive.model import load_model
