@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -148,6 +148,7 @@ def observe(
     defects: Defects,
     months: list[dt.date],
     seed: int,
+    persons: Sequence[int] | None = None,
 ) -> None:
     """Build ``obs_persoon`` and ``obs_huishouden``: the population as the registers show it.
 
@@ -165,6 +166,9 @@ def observe(
         defects: the defects to apply.
         months: the months of the frames.
         seed: the seed of the simulation (which units suffer a defect).
+        persons: only assemble the frames of the households these persons are registered in
+            (in any month); those units' rows are the same as in the full view, the rest is
+            left out. Default: everyone.
     """
     first = min(months)
     brp, _ = defects.lag(landscape, "brp")
@@ -233,4 +237,13 @@ def observe(
         """
     )
     # A household whose move is registered late has no row yet: it keeps its old gemeente.
+    if persons is not None:
+        con.execute(
+            """
+            DELETE FROM obs_ps WHERE household_id NOT IN (
+                SELECT DISTINCT household_id FROM obs_ps
+                WHERE person_id IN (SELECT unnest(?::BIGINT[])))
+            """,
+            [[int(p) for p in persons]],
+        )
     assemble_frames(con, "obs_ps", "obs_adres", prefix=OBSERVED_PREFIX, one_per_role=True)

@@ -169,7 +169,10 @@ def _triggers(
     prepared: Prepared,
     lags: dict[str, tuple[int, bool]],
 ) -> pd.DataFrame:
-    """Persons the strategy looks at: person_id, gebeurtenis_datum, contact_datum, maand."""
+    """Persons the strategy looks at: person_id, gebeurtenis_datum, contact_datum, maand.
+
+    Life events need no registers' view; a signal or a scan reads ``obs_persoon``.
+    """
     trigger = strategy.trigger
     first, last = prepared.months[0], prepared.months[-1]
     end = (pd.Timestamp(last) + pd.offsets.MonthBegin(1)).date()
@@ -222,6 +225,12 @@ def _triggers(
         & (found["contact_datum"] < pd.Timestamp(end))
     ].copy()
     found["maand"] = found["contact_datum"].dt.to_period("M").dt.to_timestamp()
+    return found
+
+
+def _filtered(con: duckdb.DuckDBPyConnection, strategy: Strategy, found: pd.DataFrame):
+    """The triggered persons for whom the trigger's filter holds in the observed frame."""
+    trigger = strategy.trigger
     if trigger.filter and not found.empty:
         con.register("_trig", found)
         kept = con.execute(
@@ -316,12 +325,19 @@ def simulate(
     con = prepared.con
     months = prepared.months
     report("registers: wat de organisatie ziet", 0, len(months) + 2)
-    observe(con, landscape, defects, months, strategy.seed)
     lags = {r: defects.lag(landscape, r) for r, _ in EVENT_REGISTER.values()}
+    if strategy.trigger.gebeurtenissen:
+        # Events come from the event table: the registers' view is only needed for the
+        # households of the persons triggered (the same rows as a full view, far fewer).
+        triggered = _triggers(con, strategy, prepared, lags)
+        observe(con, landscape, defects, months, strategy.seed, triggered["person_id"].unique())
+    else:
+        observe(con, landscape, defects, months, strategy.seed)
+        triggered = _triggers(con, strategy, prepared, lags)
+    triggered = _filtered(con, strategy, triggered)
     if strategy.beslissing.soort == "regels":
         chosen = [prepared.regelingen[r] for r in strategy.regelingen]
         evaluate(con, chosen, months, table="rechten_obs", frame=OBSERVED_PREFIX, encoded_only=True)
-    triggered = _triggers(con, strategy, prepared, lags)
     model = None
     if strategy.beslissing.soort == "model":
         from sandbox.proactive.model import load_model

@@ -64,3 +64,43 @@ def test_a_periodic_scan_looks_at_every_adult_in_the_scan_months_only(prepared, 
     ).fetchall()[0][0]
     first = outcome.contacts[outcome.contacts["maand"] == pd.Timestamp("2025-01-01")]
     assert len(first) == expected
+
+
+def test_the_view_of_the_triggered_households_equals_the_full_view(prepared):
+    """Event triggers only assemble the households of the triggered persons; same rows."""
+    from sandbox.landscape import load_defects, load_landscape, observe
+
+    con, land, defects = prepared.con, load_landscape(), load_defects()
+    persons = con.execute(
+        "SELECT DISTINCT person_id FROM events WHERE soort = 'geboorte' ORDER BY 1 LIMIT 200"
+    ).fetchnumpy()["person_id"]
+    observe(con, land, defects, prepared.months, 1)
+    con.execute("CREATE OR REPLACE TEMP TABLE _vol_h AS SELECT * FROM obs_huishouden")
+    con.execute("CREATE OR REPLACE TEMP TABLE _vol_p AS SELECT * FROM obs_persoon")
+    observe(con, land, defects, prepared.months, 1, persons)
+    part = con.execute("SELECT count(*) FROM obs_huishouden").fetchall()[0][0]
+    full = con.execute("SELECT count(*) FROM _vol_h").fetchall()[0][0]
+    assert 0 < part < full / 10
+    for table, full_table, key in (
+        ("obs_huishouden", "_vol_h", "household_id"),
+        ("obs_persoon", "_vol_p", "person_id"),
+    ):
+        differ = con.execute(
+            f"""
+            SELECT count(*) FROM (
+                (SELECT * FROM {table}
+                 EXCEPT ALL
+                 SELECT * FROM {full_table} WHERE {key} IN (SELECT {key} FROM {table}))
+                UNION ALL
+                (SELECT * FROM {full_table}
+                 WHERE ({key}, peildatum) IN (SELECT ({key}, peildatum) FROM {table})
+                 EXCEPT ALL SELECT * FROM {table}))
+            """
+        ).fetchall()[0][0]
+        assert differ == 0, table
+    born = con.execute(
+        "SELECT count(DISTINCT person_id) FROM obs_persoon "
+        "WHERE person_id IN (SELECT unnest(?::BIGINT[]))",
+        [persons.tolist()],
+    ).fetchall()[0][0]
+    assert born == len(persons)
