@@ -4,8 +4,9 @@ from sandbox.proactive.calibration import calibrate_dataset
 from sandbox.proactive.metrics import METRICS, per_regeling, score
 from sandbox.proactive.model import ContactModel, load_model, save_model, train_model
 from sandbox.proactive.population import Prepared, prepare
+from sandbox.proactive.reads import planned_reads
 from sandbox.proactive.run import EXPERIMENT, RunResult, compare_runs, run_strategy
-from sandbox.proactive.simulate import Outcome, planned_reads, simulate
+from sandbox.proactive.simulate import Outcome, simulate
 from sandbox.proactive.strategy import (
     Strategy,
     apply_settings,

@@ -22,7 +22,8 @@ from sandbox.errors import StrategyError
 from sandbox.landscape import AuditLog, load_landscape, load_policy
 from sandbox.proactive.metrics import METRICS, score
 from sandbox.proactive.population import Prepared, prepare
-from sandbox.proactive.simulate import Outcome, check_reads, planned_reads, simulate
+from sandbox.proactive.reads import check_reads, planned_reads
+from sandbox.proactive.simulate import Outcome, simulate
 from sandbox.proactive.strategy import Strategy
 from sandbox.proactive.takeup import load_behaviour
 from sandbox.rules import load_catalog

@@ -11,7 +11,6 @@ probability. Outcomes are scored against the ground truth in `sandbox.proactive.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from sandbox.errors import AccessDeniedError, RuleError, StrategyError
+from sandbox.errors import StrategyError
 from sandbox.landscape import (
     AUDIT_COLUMNS,
     EVENT_REGISTER,
@@ -33,6 +32,7 @@ from sandbox.landscape import (
     observe,
 )
 from sandbox.proactive.population import Prepared
+from sandbox.proactive.reads import check_reads, planned_reads
 from sandbox.proactive.strategy import Strategy
 from sandbox.proactive.takeup import (
     Behaviour,
@@ -42,8 +42,8 @@ from sandbox.proactive.takeup import (
     non_take_up_odds,
     uniforms,
 )
-from sandbox.rules import PERSON_COLUMNS, evaluate
-from sandbox.rules.catalog import parse_refs
+from sandbox.proactive.triggers import apply_filter, triggered_persons
+from sandbox.rules import evaluate
 
 __all__ = [
     "Outcome",
@@ -73,192 +73,6 @@ class Outcome:
     audit: pd.DataFrame
     audit_summary: dict
     mode: str
-
-
-def _check_expression(expression: str, field: str, where: str) -> set[str]:
-    try:
-        refs = parse_refs(expression)
-    except (RuleError, ValueError, duckdb.Error) as exc:
-        raise StrategyError(f"{where}: {field}: not a valid expression ({exc})") from None
-    unknown = sorted(refs - set(PERSON_COLUMNS))
-    if unknown:
-        near = difflib.get_close_matches(unknown[0], PERSON_COLUMNS, n=1)
-        hint = f" (did you mean '{near[0]}'?)" if near else ""
-        raise StrategyError(
-            f"{where}: {field}: unknown column '{unknown[0]}'{hint}; "
-            f"a trigger expression reads the person frame (see docs/rules.md)"
-        )
-    return refs
-
-
-def planned_reads(
-    strategy: Strategy, prepared_regelingen: dict, landscape: Landscape
-) -> dict[str, list[str]]:
-    """The register attributes the strategy needs, per register, checked against ``leest``.
-
-    Raises:
-        StrategyError: an unknown regeling or register, or a needed register that the strategy
-            does not declare under ``leest``.
-    """
-    where = f"strategy {strategy.id}"
-    for register in strategy.leest:
-        try:
-            landscape.check_register(register)
-        except Exception as exc:  # LandscapeError → the strategy's own error class
-            raise StrategyError(f"{where}: leest: {exc}") from None
-    for name in strategy.regelingen:
-        if name not in prepared_regelingen:
-            near = difflib.get_close_matches(name, prepared_regelingen, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            raise StrategyError(
-                f"{where}: regelingen: unknown regeling '{name}'{hint}; "
-                f"known: {', '.join(sorted(prepared_regelingen))}"
-            )
-    needed: dict[str, dict[str, str]] = {}
-
-    def need(column: str, why: str) -> None:
-        register, attribute = landscape.column_source(column)
-        needed.setdefault(register, {}).setdefault(attribute, why)
-
-    if strategy.reactive:
-        return {}
-    if strategy.beslissing.soort == "model":
-        from sandbox.proactive.model import load_model
-
-        model = load_model(strategy.beslissing.model)
-        if model.regeling not in strategy.regelingen:
-            raise StrategyError(
-                f"{where}: beslissing.model was trained for {model.regeling}, which is not "
-                f"among the strategy's regelingen ({', '.join(strategy.regelingen)})"
-            )
-        for column in model.features:
-            need(column, f"model ({column})")
-    for name in strategy.regelingen:
-        if strategy.beslissing.soort == "regels":
-            for item in prepared_regelingen[name].inputs:
-                need(item.kolom, f"{name} ({item.kolom})")
-        if strategy.beslissing.bestaande_gebruikers_uitsluiten:
-            payer = landscape.payer(name)
-            needed.setdefault(payer, {}).setdefault("uitkeringen", f"wie {name} al ontvangt")
-    trigger = strategy.trigger
-    for event in trigger.gebeurtenissen:
-        register, attribute = EVENT_REGISTER[event]
-        needed.setdefault(register, {}).setdefault(attribute, f"gebeurtenis {event}")
-    for field, expression in (
-        ("trigger.signaal", trigger.signaal),
-        ("trigger.filter", trigger.filter),
-    ):
-        if expression:
-            for column in sorted(_check_expression(expression, field, where)):
-                if column not in ("peildatum", "jaar", "person_id"):
-                    need(column, field)
-    missing = [r for r in needed if r not in strategy.leest]
-    if missing:
-        register = missing[0]
-        why = next(iter(needed[register].values()))
-        raise StrategyError(
-            f"{where}: reads {register} ({why}) but 'leest' does not declare it; "
-            f"add '{register}' to leest (declared: {', '.join(strategy.leest) or 'none'})"
-        )
-    return {r: sorted(attrs) for r, attrs in needed.items()}
-
-
-def _triggers(
-    con: duckdb.DuckDBPyConnection,
-    strategy: Strategy,
-    prepared: Prepared,
-    lags: dict[str, tuple[int, bool]],
-) -> pd.DataFrame:
-    """Persons the strategy looks at: person_id, gebeurtenis_datum, contact_datum, maand.
-
-    Life events need no registers' view; a signal or a scan reads ``obs_persoon``.
-    """
-    trigger = strategy.trigger
-    first, last = prepared.months[0], prepared.months[-1]
-    end = (pd.Timestamp(last) + pd.offsets.MonthBegin(1)).date()
-    delay = strategy.vertraging_dagen
-    if trigger.gebeurtenissen:
-
-        def seen(event: str) -> str:
-            months, after_year = lags[EVENT_REGISTER[event][0]]
-            base = "date_trunc('year', datum) + INTERVAL 1 YEAR" if after_year else "datum"
-            return f"WHEN '{event}' THEN {base} + to_months({months})"
-
-        cases = " ".join(seen(e) for e in trigger.gebeurtenissen)
-        found = con.execute(
-            f"""
-            SELECT person_id, datum::DATE AS gebeurtenis_datum,
-                   ((CASE soort {cases} END)::DATE + {delay})::DATE AS contact_datum
-            FROM events WHERE soort IN ({", ".join(f"'{e}'" for e in trigger.gebeurtenissen)})
-            """
-        ).df()
-    elif trigger.signaal:
-        found = con.execute(
-            f"""
-            WITH s AS (
-                SELECT person_id, peildatum, coalesce(({trigger.signaal}), FALSE) AS aan,
-                       lag(coalesce(({trigger.signaal}), FALSE))
-                           OVER (PARTITION BY person_id ORDER BY peildatum) AS was
-                FROM {OBSERVED_PREFIX}_persoon
-            )
-            SELECT person_id, peildatum AS gebeurtenis_datum,
-                   (peildatum + {delay})::DATE AS contact_datum
-            FROM s WHERE aan AND was IS NOT NULL AND NOT was
-            """
-        ).df()
-    else:
-        scans = prepared.months[:: trigger.periodiek_maanden]
-        found = con.execute(
-            f"""
-            SELECT person_id, peildatum AS gebeurtenis_datum,
-                   (peildatum + {delay})::DATE AS contact_datum
-            FROM {OBSERVED_PREFIX}_persoon
-            WHERE peildatum IN ({", ".join(f"DATE '{m}'" for m in scans)}) AND leeftijd >= 18
-            """
-        ).df()
-    if found.empty:
-        return found.assign(maand=pd.Series(dtype="datetime64[s]"))
-    found["contact_datum"] = pd.to_datetime(found["contact_datum"])
-    found["gebeurtenis_datum"] = pd.to_datetime(found["gebeurtenis_datum"])
-    found = found[
-        (found["contact_datum"] >= pd.Timestamp(first))
-        & (found["contact_datum"] < pd.Timestamp(end))
-    ].copy()
-    found["maand"] = found["contact_datum"].dt.to_period("M").dt.to_timestamp()
-    return found
-
-
-def _filtered(con: duckdb.DuckDBPyConnection, strategy: Strategy, found: pd.DataFrame):
-    """The triggered persons for whom the trigger's filter holds in the observed frame."""
-    trigger = strategy.trigger
-    if trigger.filter and not found.empty:
-        con.register("_trig", found)
-        kept = con.execute(
-            f"""
-            SELECT t.* FROM _trig t JOIN {OBSERVED_PREFIX}_persoon o
-              ON o.person_id = t.person_id AND o.peildatum = t.maand::DATE
-            WHERE coalesce(({trigger.filter}), FALSE)
-            """
-        ).df()
-        con.unregister("_trig")
-        found = kept
-    return found.sort_values(["maand", "person_id"]).reset_index(drop=True)
-
-
-def check_reads(policy: Policy, strategy: Strategy, reads: dict[str, list[str]]) -> None:
-    """Fail fast: a strict run whose planned reads lack a legal basis stops before any work.
-
-    Raises:
-        AccessDeniedError: the first read without basis, naming it and what is missing.
-    """
-    if strategy.reactive:
-        return
-    for register, attributes in reads.items():
-        for d in policy.check(
-            strategy.organisatie, strategy.doel, register, attributes, strategy.amvb
-        ):
-            if not d.toegestaan:
-                raise AccessDeniedError(d.reden)
 
 
 def simulate(
@@ -329,12 +143,12 @@ def simulate(
     if strategy.trigger.gebeurtenissen:
         # Events come from the event table: the registers' view is only needed for the
         # households of the persons triggered (the same rows as a full view, far fewer).
-        triggered = _triggers(con, strategy, prepared, lags)
+        triggered = triggered_persons(con, strategy, prepared, lags)
         observe(con, landscape, defects, months, strategy.seed, triggered["person_id"].unique())
     else:
         observe(con, landscape, defects, months, strategy.seed)
-        triggered = _triggers(con, strategy, prepared, lags)
-    triggered = _filtered(con, strategy, triggered)
+        triggered = triggered_persons(con, strategy, prepared, lags)
+    triggered = apply_filter(con, strategy, triggered)
     if strategy.beslissing.soort == "regels":
         chosen = [prepared.regelingen[r] for r in strategy.regelingen]
         evaluate(con, chosen, months, table="rechten_obs", frame=OBSERVED_PREFIX, encoded_only=True)
