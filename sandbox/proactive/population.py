@@ -37,7 +37,11 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass
 class Prepared:
-    """A dataset's ground truth over a period, as arrays of (unit, regeling) pairs × months."""
+    """A dataset's ground truth over a period, as arrays of (unit, regeling) pairs × months.
+
+    ``con`` keeps the dataset's tables, the true person-month states (``_ps``, ``_adres``) and
+    the entitled rows of the evaluation (``rechten`` with ``recht`` true).
+    """
 
     name: str
     manifest: dict
@@ -185,6 +189,11 @@ def prepare(
     amount = np.zeros((len(pairs), len(months)))
     entitled[cells["pair"], cells["m"]] = True
     amount[cells["pair"], cells["m"]] = cells["bedrag_maand"]
+    # What later steps need stays: the person-month states (`observe` builds the registers'
+    # view from them) and the entitled rows of `rechten`; the frames go (gigabytes at 1M).
+    con.execute("DROP TABLE frame_persoon")
+    con.execute("DROP TABLE frame_huishouden")
+    con.execute("DELETE FROM rechten WHERE NOT recht")
     cum = np.zeros((len(pairs), len(months) + 1), dtype=np.int32)
     np.cumsum(entitled, axis=1, out=cum[:, 1:])
     report("waarheid: klaar", 3, 3)
