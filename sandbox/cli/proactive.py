@@ -76,10 +76,10 @@ def run(
         str, typer.Option("--experiment", "-e", help="MLflow-experiment.")
     ] = EXPERIMENT,
 ) -> None:
-    """Simuleer een strategie maand voor maand en log één MLflow-run.
+    r"""Simuleer een strategie maand voor maand en log één MLflow-run.
 
     Voorbeelden: 'sandbox run achttien-zorgtoeslag --dataset nl-default',
-    'sandbox run baanverlies-toeslagen -d nl-default --set amvb=[wpd_gegevensdeling]'.
+    'sandbox run baanverlies-toeslagen -d nl-default --set amvb=\[wpd_gegevensdeling]'.
     """
     spec = load_strategy(strategy, settings)
     with progress_bar(f"{spec.id} op {dataset}") as update:
