@@ -20,6 +20,7 @@ PACKAGES = [
     "sandbox.proactive",
     "sandbox.tracking",
     "sandbox.errors",
+    "sandbox.yamlfile",
     "sandbox.dataset",
     "sandbox.cli",
 ]

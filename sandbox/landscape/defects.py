@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import duckdb
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox.errors import LandscapeError
 from sandbox.landscape.registers import Landscape
 from sandbox.rules import assemble_frames
+from sandbox.yamlfile import read_mapping
 
 __all__ = ["Defects", "load_defects", "observe", "OBSERVED_PREFIX"]
 
@@ -95,14 +95,7 @@ def load_defects(
             register or attribute (one line, naming the file or field).
     """
     path = path or _DATA
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise LandscapeError(f"{path}: cannot read defects file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise LandscapeError(f"{path}:{where} not valid YAML") from None
+    raw = read_mapping(path, LandscapeError, "defects file")
     source = str(path)
     if overrides:
         raw = _merge(raw, dict(overrides))

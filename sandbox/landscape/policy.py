@@ -20,11 +20,11 @@ from sandbox.landscape.registers import (
     DATA_DIR,
     Grondslag,
     Landscape,
-    _read_yaml,
     _unknown,
     _validation_message,
     load_landscape,
 )
+from sandbox.yamlfile import read_mapping
 
 __all__ = ["Amvb", "Decision", "Policy", "Regel", "load_policy"]
 
@@ -206,7 +206,7 @@ def load_policy(path: Path | str | None = None, landscape: Landscape | None = No
     """
     path = Path(path) if path else DATA_DIR / "toegang.yaml"
     landscape = landscape or load_landscape()
-    data = _read_yaml(path)
+    data = read_mapping(path, LandscapeError)
     try:
         parsed = _ToegangFile.model_validate(data)
     except ValidationError as exc:

@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandbox.errors import LandscapeError
 from sandbox.rules import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, catalog_dir
+from sandbox.yamlfile import read_mapping
 
 __all__ = [
     "DATA_DIR",
@@ -197,7 +197,7 @@ def load_landscape(path: Path | str | None = None) -> Landscape:
             twice — one line naming the file and the field.
     """
     path = Path(path) if path else DATA_DIR / "registers.yaml"
-    data = _read_yaml(path)
+    data = read_mapping(path, LandscapeError)
     registers = data.get("registers")
     if isinstance(registers, dict):
         for key, reg in registers.items():
@@ -273,26 +273,6 @@ def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
     """``unknown register 'polls' (did you mean 'polis'?); known: brp, polis, …``."""
     known = list(known)
     return f"unknown {kind} '{name}'{_did_you_mean(name, known)}; known: {', '.join(known)}"
-
-
-def _read_yaml(path: Path) -> dict:
-    """The mapping in a YAML file; a `LandscapeError` with line and column on a syntax error."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LandscapeError(f"{path}: file not found") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise LandscapeError(f"{path.name}:{where} YAML syntax error: {problem}") from None
-    if not isinstance(data, dict):
-        raise LandscapeError(
-            f"{path.name}: expected a mapping of fields, got {type(data).__name__}"
-        )
-    return data
 
 
 def _loc_text(loc: Iterable[object]) -> str:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sandbox.dataset import EVENT_TYPES
 from sandbox.errors import StrategyError
+from sandbox.yamlfile import read_mapping
 
 __all__ = [
     "Strategy",
@@ -121,18 +122,7 @@ def _read(source: str | Path) -> tuple[Path, dict]:
             raise StrategyError(
                 f"no strategy '{source}'{hint}: give a YAML path or one of {', '.join(known)}"
             )
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StrategyError(f"{path}: strategy file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise StrategyError(f"{path}:{where} {problem}") from None
-    if not isinstance(raw, dict):
-        raise StrategyError(f"{path}: a strategy is a mapping of fields (id, naam, ...)")
-    return path, raw
+    return path, read_mapping(path, StrategyError, "strategy file")
 
 
 def _validate(where: str, raw: dict) -> Strategy:

@@ -14,13 +14,13 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
-import yaml
 from pydantic import ValidationError
 
 from sandbox.dataset import EVENT_TYPES
 from sandbox.errors import RuleError
 from sandbox.rules.frame import TIME_COLUMNS, columns_for, install_macros
 from sandbox.rules.schema import Regeling
+from sandbox.yamlfile import read_mapping
 
 __all__ = [
     "EVENT_TYPES",
@@ -36,23 +36,6 @@ def catalog_dir() -> Path:
     """The catalog folder: ``$SANDBOX_CATALOG`` or the one shipped in the package."""
     env = os.environ.get("SANDBOX_CATALOG")
     return Path(env) if env else Path(__file__).parent / "catalog"
-
-
-def _read_yaml(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RuleError(f"{path}: regeling file not found") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise RuleError(f"{path.name}:{where}: YAML syntax error: {problem}") from None
-    if not isinstance(data, dict):
-        raise RuleError(f"{path.name}: expected a mapping of fields, got {type(data).__name__}")
-    return data
 
 
 def _pydantic_message(path: Path, exc: ValidationError) -> str:
@@ -74,7 +57,7 @@ def load_regeling(path: Path | str) -> Regeling:
             expression (with the valid ones), bad expression, unknown life event.
     """
     path = Path(path)
-    data = _read_yaml(path)
+    data = read_mapping(path, RuleError, "regeling file")
     try:
         reg = Regeling.model_validate(data)
     except ValidationError as exc:

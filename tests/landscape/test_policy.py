@@ -39,7 +39,7 @@ def load_error(path: Path) -> str:
         load_policy(path)
     message = str(info.value)
     assert "\n" not in message
-    assert message.startswith("toegang.yaml:")
+    assert message.split(": ")[0].endswith("toegang.yaml")
     return message
 
 

@@ -51,7 +51,7 @@ def load_error(path: Path) -> str:
         load_landscape(path)
     message = str(info.value)
     assert "\n" not in message
-    assert message.startswith("registers.yaml:")
+    assert message.split(": ")[0].endswith("registers.yaml")
     return message
 
 
