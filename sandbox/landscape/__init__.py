@@ -1,6 +1,6 @@
 """The federated data landscape: registers, defects, the access policy (legal basis), audit log."""
 
-from sandbox.landscape.audit import AUDIT_COLUMNS, AuditLog
+from sandbox.landscape.audit import AUDIT_COLUMNS, AuditLog, empty_audit
 from sandbox.landscape.defects import OBSERVED_PREFIX, Defects, load_defects, observe
 from sandbox.landscape.events import EVENT_REGISTER
 from sandbox.landscape.policy import Decision, Policy, load_policy
@@ -16,6 +16,7 @@ __all__ = [
     "Landscape",
     "Policy",
     "Register",
+    "empty_audit",
     "load_defects",
     "load_landscape",
     "load_policy",

@@ -16,7 +16,7 @@ import pandas as pd
 from sandbox.errors import AccessDeniedError, LandscapeError
 from sandbox.landscape.policy import Decision, Policy
 
-__all__ = ["AUDIT_COLUMNS", "MODES", "AuditLog"]
+__all__ = ["AUDIT_COLUMNS", "MODES", "AuditLog", "empty_audit"]
 
 AUDIT_COLUMNS = (
     "maand",
@@ -41,6 +41,11 @@ _DTYPES = {
     "grondslag": "string",
     "reden": "string",
 }
+
+
+def empty_audit() -> pd.DataFrame:
+    """An audit log without rows (a run that reads nothing), with the same columns and dtypes."""
+    return pd.DataFrame(columns=list(AUDIT_COLUMNS)).astype(_DTYPES)
 
 
 class AuditLog:

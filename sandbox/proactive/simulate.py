@@ -20,12 +20,12 @@ import pandas as pd
 
 from sandbox.errors import StrategyError
 from sandbox.landscape import (
-    AUDIT_COLUMNS,
     EVENT_REGISTER,
     OBSERVED_PREFIX,
     AuditLog,
     Landscape,
     Policy,
+    empty_audit,
     load_defects,
     load_landscape,
     load_policy,
@@ -134,8 +134,7 @@ def simulate(
     contacts = pd.DataFrame(columns=list(CONTACT_COLUMNS))
     if strategy.reactive:
         empty = {"reads": 0, "registers": [], "attributen": [], "violations": 0}
-        audit = pd.DataFrame({c: pd.Series(dtype=object) for c in AUDIT_COLUMNS})
-        return Outcome(strategy, prepared, baseline, start, contacts, audit, empty, mode)
+        return Outcome(strategy, prepared, baseline, start, contacts, empty_audit(), empty, mode)
     con = prepared.con
     months = prepared.months
     report("registers: wat de organisatie ziet", 0, len(months) + 2)
