@@ -17,16 +17,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from sandbox.dataset import read_manifest
 from sandbox.errors import StrategyError
 from sandbox.rules import (
     Regeling,
     build_frames,
     connect_dataset,
+    dataset_months,
     evaluate,
     load_catalog,
-    month_starts,
-    parse_period,
     select,
 )
 
@@ -97,20 +95,13 @@ def prepare(
         RuleError / DatasetNotFoundError: a bad period, an unknown regeling or dataset.
     """
     report = progress or (lambda *a: None)
-    manifest = read_manifest(name)
-    con, _ = connect_dataset(name)
+    con, manifest = connect_dataset(name)
     # spill to the system temp folder, not ./.tmp in whatever folder the user runs from
     spill = Path(tempfile.gettempdir()) / "proactief-lab-duckdb"
     con.execute(f"SET temp_directory = '{spill.as_posix()}'")
     _has_events(con, name)
-    van, tot = parse_period(manifest["period"]["van"] + ".." + manifest["period"]["tot"])
-    first, last = parse_period(period) if period else (van, tot)
-    if first < van or last > tot:
-        raise StrategyError(
-            f"period {first:%Y-%m}..{last:%Y-%m} lies outside dataset {name}'s period "
-            f"{van:%Y-%m}..{tot:%Y-%m}"
-        )
-    months = month_starts(first, last)
+    months = dataset_months(manifest, period)
+    first, last = months[0], months[-1]
     catalog = load_catalog()
     chosen = select(catalog, regelingen)
     usable = [r for r in chosen if any(r.applies(m) and m.year in r.jaren for m in months)]

@@ -11,7 +11,13 @@ from sandbox.rules.frame import (
     month_starts,
 )
 from sandbox.rules.schema import Regeling
-from sandbox.rules.store import Summary, connect_dataset, evaluate_dataset, parse_period
+from sandbox.rules.store import (
+    Summary,
+    connect_dataset,
+    dataset_months,
+    evaluate_dataset,
+    parse_period,
+)
 
 __all__ = [
     "HOUSEHOLD_COLUMNS",
@@ -25,6 +31,7 @@ __all__ = [
     "calc",
     "catalog_dir",
     "connect_dataset",
+    "dataset_months",
     "evaluate",
     "evaluate_dataset",
     "grondslag_text",

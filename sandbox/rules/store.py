@@ -17,7 +17,7 @@ from sandbox.rules.catalog import check_years, load_catalog, select
 from sandbox.rules.engine import evaluate
 from sandbox.rules.frame import build_frames, month_starts
 
-__all__ = ["Summary", "connect_dataset", "evaluate_dataset", "parse_period"]
+__all__ = ["Summary", "connect_dataset", "dataset_months", "evaluate_dataset", "parse_period"]
 
 Progress = Callable[[str, int, int], None]
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:\.\.(\d{4})-(\d{2}))?$")
@@ -41,6 +41,22 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
     if last < first:
         raise RuleError(f"period '{text}': the end lies before the start")
     return first, last
+
+
+def dataset_months(manifest: dict, period: str | None = None) -> list[dt.date]:
+    """The first days of the months of ``period`` (default: the dataset's whole period).
+
+    Raises:
+        RuleError: a malformed period, or one that lies outside the dataset's period.
+    """
+    van, tot = parse_period(manifest["period"]["van"] + ".." + manifest["period"]["tot"])
+    first, last = parse_period(period) if period else (van, tot)
+    if first < van or last > tot:
+        raise RuleError(
+            f"period {first:%Y-%m}..{last:%Y-%m} lies outside dataset {manifest['name']}'s "
+            f"period {van:%Y-%m}..{tot:%Y-%m}"
+        )
+    return month_starts(first, last)
 
 
 @dataclass
@@ -96,14 +112,8 @@ def evaluate_dataset(
     catalog = load_catalog()
     chosen = select(catalog, regelingen)
     con, manifest = connect_dataset(name)
-    van, tot = parse_period(manifest["period"]["van"] + ".." + manifest["period"]["tot"])
-    first, last = parse_period(period) if period else (van, tot)
-    if first < van or last > tot:
-        raise RuleError(
-            f"period {first:%Y-%m}..{last:%Y-%m} lies outside dataset {name}'s period "
-            f"{van:%Y-%m}..{tot:%Y-%m}"
-        )
-    months = month_starts(first, last)
+    months = dataset_months(manifest, period)
+    first, last = months[0], months[-1]
     for reg in chosen:  # fail before any work when a year lacks parameters
         check_years(reg, months)
     report("huishoudens per maand", 0, 3)
