@@ -6,7 +6,11 @@ else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 __all__ = [
+    "did_you_mean",
     "SandboxError",
     "RecipeError",
     "DatasetError",
@@ -73,3 +77,16 @@ class AccessDeniedError(LandscapeError):
 
 class StrategyError(SandboxError):
     """A strategy file names an unknown regeling, register, event, channel or setting."""
+
+
+def did_you_mean(name: str, options: Iterable[str]) -> str:
+    """A hint for a mistyped name: ``" (did you mean 'polis'?)"``, or ``""`` when none is close.
+
+    The closest option by similarity; failing that, for three or more letters, the first
+    option that starts with them.
+    """
+    options = [str(o) for o in options]
+    close = difflib.get_close_matches(name, options, n=1)
+    if not close and len(name) >= 3:
+        close = [o for o in options if o.startswith(name)][:1]
+    return f" (did you mean '{close[0]}'?)" if close else ""

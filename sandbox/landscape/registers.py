@@ -6,7 +6,6 @@ Loaded from ``data/registers.yaml`` and validated before use; every problem is o
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sandbox.errors import LandscapeError
+from sandbox.errors import LandscapeError, did_you_mean
 from sandbox.rules import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, catalog_dir
 from sandbox.yamlfile import read_mapping
 
@@ -161,7 +160,7 @@ class Landscape:
         if regeling_id not in self._payers:
             raise LandscapeError(
                 f"no register pays regeling '{regeling_id}'"
-                f"{_did_you_mean(regeling_id, self._payers)}; paid: {', '.join(self._payers)}"
+                f"{did_you_mean(regeling_id, self._payers)}; paid: {', '.join(self._payers)}"
             )
         return self._payers[regeling_id]
 
@@ -261,18 +260,10 @@ def _check_landscape(path: Path, parsed: _RegistersFile) -> None:
                 seen_reg[reg_id] = key
 
 
-def _did_you_mean(name: str, options: Iterable[str]) -> str:
-    options = list(options)
-    close = difflib.get_close_matches(name, options, n=1)
-    if not close and len(name) >= 3:
-        close = [o for o in options if o.startswith(name)][:1]
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
     """``unknown register 'polls' (did you mean 'polis'?); known: brp, polis, …``."""
     known = list(known)
-    return f"unknown {kind} '{name}'{_did_you_mean(name, known)}; known: {', '.join(known)}"
+    return f"unknown {kind} '{name}'{did_you_mean(name, known)}; known: {', '.join(known)}"
 
 
 def _loc_text(loc: Iterable[object]) -> str:
@@ -290,7 +281,7 @@ def _validation_message(path: Path, exc: ValidationError, model: type[BaseModel]
     if err["type"] == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
         allowed = [f.alias or n for n, f in parent.model_fields.items()] if parent else []
-        hint = _did_you_mean(str(loc[-1]), allowed)
+        hint = did_you_mean(str(loc[-1]), allowed)
         listed = f"; allowed: {', '.join(allowed)}" if allowed else ""
         return f"{path.name}: {_loc_text(loc[:-1])}: unknown field '{loc[-1]}'{hint}{listed}"
     if err["type"] == "missing":

@@ -7,11 +7,15 @@ stops a strict run whose reads lack a legal basis before any work is done.
 
 from __future__ import annotations
 
-import difflib
-
 import duckdb
 
-from sandbox.errors import AccessDeniedError, RuleError, StrategyError
+from sandbox.errors import (
+    AccessDeniedError,
+    LandscapeError,
+    RuleError,
+    StrategyError,
+    did_you_mean,
+)
 from sandbox.landscape import EVENT_REGISTER, Landscape, Policy
 from sandbox.proactive.strategy import Strategy
 from sandbox.rules import PERSON_COLUMNS
@@ -28,8 +32,7 @@ def check_expression(expression: str, field: str, where: str) -> set[str]:
         raise StrategyError(f"{where}: {field}: not a valid expression ({exc})") from None
     unknown = sorted(refs - set(PERSON_COLUMNS))
     if unknown:
-        near = difflib.get_close_matches(unknown[0], PERSON_COLUMNS, n=1)
-        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        hint = did_you_mean(unknown[0], PERSON_COLUMNS)
         raise StrategyError(
             f"{where}: {field}: unknown column '{unknown[0]}'{hint}; "
             f"a trigger expression reads the person frame (see docs/rules.md)"
@@ -50,12 +53,11 @@ def planned_reads(
     for register in strategy.leest:
         try:
             landscape.check_register(register)
-        except Exception as exc:  # LandscapeError → the strategy's own error class
+        except LandscapeError as exc:  # as the strategy's own error class
             raise StrategyError(f"{where}: leest: {exc}") from None
     for name in strategy.regelingen:
         if name not in prepared_regelingen:
-            near = difflib.get_close_matches(name, prepared_regelingen, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            hint = did_you_mean(name, prepared_regelingen)
             raise StrategyError(
                 f"{where}: regelingen: unknown regeling '{name}'{hint}; "
                 f"known: {', '.join(sorted(prepared_regelingen))}"

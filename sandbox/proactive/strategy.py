@@ -8,7 +8,6 @@ Strategies live in ``strategies/*.yaml`` next to this module or anywhere on disk
 from __future__ import annotations
 
 import copy
-import difflib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sandbox.dataset import EVENT_TYPES
-from sandbox.errors import StrategyError
+from sandbox.errors import StrategyError, did_you_mean
 from sandbox.yamlfile import read_mapping
 
 __all__ = [
@@ -117,8 +116,7 @@ def _read(source: str | Path) -> tuple[Path, dict]:
         path = _DIR / f"{source}.yaml"
         if not path.exists():
             known = list_strategies()
-            near = difflib.get_close_matches(str(source), known, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            hint = did_you_mean(str(source), known)
             raise StrategyError(
                 f"no strategy '{source}'{hint}: give a YAML path or one of {', '.join(known)}"
             )
@@ -164,8 +162,7 @@ def check_events(strategy: Strategy, where: str) -> None:
         return
     for event in strategy.trigger.gebeurtenissen:
         if event not in EVENT_TYPES:
-            near = difflib.get_close_matches(event, EVENT_TYPES, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            hint = did_you_mean(event, EVENT_TYPES)
             raise StrategyError(
                 f"{where}: trigger.gebeurtenissen: unknown event '{event}'{hint}; "
                 f"known: {', '.join(EVENT_TYPES)}"
@@ -225,8 +222,7 @@ def apply_settings(raw: dict, settings: list[str], where: str = "strategy") -> d
         parts = key.split(".")
         valid = setting_keys(out)
         if parts[0] != "defecten" and key not in valid:
-            near = difflib.get_close_matches(key, valid, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            hint = did_you_mean(key, valid)
             raise StrategyError(
                 f"--set {key}: no such setting{hint}; valid: {', '.join(valid)}, defecten.<...>"
             )

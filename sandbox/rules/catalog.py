@@ -6,7 +6,6 @@ Every problem is a `RuleError` naming the file and the field, with what is allow
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import json
 import os
@@ -17,7 +16,7 @@ import duckdb
 from pydantic import ValidationError
 
 from sandbox.dataset import EVENT_TYPES
-from sandbox.errors import RuleError
+from sandbox.errors import RuleError, did_you_mean
 from sandbox.rules.frame import TIME_COLUMNS, columns_for, install_macros
 from sandbox.rules.schema import Regeling
 from sandbox.yamlfile import read_mapping
@@ -79,7 +78,7 @@ def _check_semantics(path: Path, reg: Regeling) -> None:
     bad = [i.kolom for i in reg.inputs if i.kolom not in frame]
     if bad:
         raise RuleError(
-            f"{path.name}: inputs: unknown column '{bad[0]}'{_did_you_mean(bad[0], frame)}; "
+            f"{path.name}: inputs: unknown column '{bad[0]}'{did_you_mean(bad[0], frame)}; "
             f"valid for eenheid {reg.eenheid}: {', '.join(frame)}"
         )
     clash = sorted((set(reg.parameters) | {b.naam for b in reg.berekening}) & set(frame))
@@ -96,11 +95,6 @@ def _check_semantics(path: Path, reg: Regeling) -> None:
                 f"the first year in 'jaren'; add a value with 'vanaf' on or before it"
             )
     _check_expressions(path, reg)
-
-
-def _did_you_mean(name: str, options) -> str:
-    close = difflib.get_close_matches(name, list(options), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _nodes(node: object):
@@ -175,7 +169,7 @@ def _check_expressions(path: Path, reg: Regeling) -> None:
         for ref in sorted(refs):
             if ref not in valid:
                 raise RuleError(
-                    f"{path.name}: {where}: unknown column '{ref}'{_did_you_mean(ref, valid)}; "
+                    f"{path.name}: {where}: unknown column '{ref}'{did_you_mean(ref, valid)}; "
                     f"valid: {', '.join(sorted(valid))}"
                 )
             if ref in frame and ref not in declared:
@@ -222,7 +216,7 @@ def select(catalog: dict[str, Regeling], names: list[str] | None) -> list[Regeli
     for name in names:
         if name not in catalog:
             raise RuleError(
-                f"unknown regeling '{name}'{_did_you_mean(name, catalog)}; "
+                f"unknown regeling '{name}'{did_you_mean(name, catalog)}; "
                 f"valid: {', '.join(catalog)}"
             )
         out.append(catalog[name])
