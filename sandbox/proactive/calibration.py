@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,6 @@ from sandbox.proactive.takeup import (
     load_behaviour,
     non_take_up_odds,
     target_rate,
-    today,
     write_calibration,
 )
 from sandbox.tracking import dataset_digest
@@ -58,7 +58,7 @@ def calibrate_dataset(
         "digest": dataset_digest(prepared.manifest),
         "periode": f"{prepared.months[0]:%Y-%m}..{prepared.months[-1]:%Y-%m}",
         "seed": seed,
-        "datum": today(),
+        "datum": dt.date.today().isoformat(),
         "regelingen": fitted,
     }
     prepared.con.close()

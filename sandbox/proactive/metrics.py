@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from sandbox.proactive.simulate import Outcome
-from sandbox.proactive.takeup import non_take_up
 
 __all__ = ["METRICS", "FAIRNESS_DIMENSIONS", "MIN_GROUP", "score", "per_regeling", "pair_table"]
 
@@ -38,10 +37,6 @@ METRICS = {
     "attributen_gelezen": "register attributes read",
     "grondslag_schendingen": "reads without legal basis (audit mode; strict mode stops)",
 }
-
-
-def _missed(outcome: Outcome, start: np.ndarray, sel: np.ndarray) -> tuple[float, float]:
-    return non_take_up(outcome.prepared.cum_entitled[sel], start[sel])
 
 
 def pair_table(outcome: Outcome) -> pd.DataFrame:

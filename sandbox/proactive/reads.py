@@ -41,9 +41,12 @@ def check_expression(expression: str, field: str, where: str) -> set[str]:
 
 
 def planned_reads(
-    strategy: Strategy, prepared_regelingen: dict, landscape: Landscape
+    strategy: Strategy, prepared_regelingen: dict, landscape: Landscape, model=None
 ) -> dict[str, list[str]]:
     """The register attributes the strategy needs, per register, checked against ``leest``.
+
+    With ``beslissing: model`` the model's feature columns are reads too; pass the loaded
+    `ContactModel` as ``model`` (else it is loaded from the strategy's path).
 
     Raises:
         StrategyError: an unknown regeling or register, or a needed register that the strategy
@@ -71,9 +74,10 @@ def planned_reads(
     if strategy.reactive:
         return {}
     if strategy.beslissing.soort == "model":
-        from sandbox.proactive.model import load_model
+        if model is None:
+            from sandbox.proactive.model import load_model
 
-        model = load_model(strategy.beslissing.model)
+            model = load_model(strategy.beslissing.model)
         if model.regeling not in strategy.regelingen:
             raise StrategyError(
                 f"{where}: beslissing.model was trained for {model.regeling}, which is not "

@@ -112,7 +112,12 @@ def simulate(
     landscape = landscape or load_landscape()
     policy = policy or load_policy(landscape=landscape)
     behaviour = behaviour or load_behaviour()
-    reads = planned_reads(strategy, prepared.regelingen, landscape)
+    model = None
+    if strategy.beslissing.soort == "model" and not strategy.reactive:
+        from sandbox.proactive.model import load_model  # scikit-learn: only when needed
+
+        model = load_model(strategy.beslissing.model)
+    reads = planned_reads(strategy, prepared.regelingen, landscape, model)
     channel = behaviour.channel(strategy.kanaal) if not strategy.reactive else None
     defects = load_defects(strategy.defecten, landscape=landscape)
     calibration = load_calibration()["regelingen"]
@@ -151,11 +156,6 @@ def simulate(
     if strategy.beslissing.soort == "regels":
         chosen = [prepared.regelingen[r] for r in strategy.regelingen]
         evaluate(con, chosen, months, table="rechten_obs", frame=OBSERVED_PREFIX, encoded_only=True)
-    model = None
-    if strategy.beslissing.soort == "model":
-        from sandbox.proactive.model import load_model
-
-        model = load_model(strategy.beslissing.model)
     rows = []
     contacted: set[tuple[str, int]] = set()
     for m, month in enumerate(months):

@@ -15,7 +15,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sandbox.dataset import EVENT_TYPES
-from sandbox.errors import StrategyError, did_you_mean
+from sandbox.errors import LandscapeError, StrategyError, did_you_mean
+from sandbox.landscape import load_defects
+from sandbox.proactive.takeup import load_behaviour
 from sandbox.yamlfile import read_mapping
 
 __all__ = [
@@ -140,10 +142,6 @@ def _validate(where: str, raw: dict) -> Strategy:
 
 def _check_parts(strategy: Strategy, where: str) -> None:
     """The channel and the defect overrides exist (their catalogs live in other modules)."""
-    from sandbox.errors import LandscapeError
-    from sandbox.landscape import load_defects
-    from sandbox.proactive.takeup import load_behaviour
-
     if strategy.kanaal is not None:
         try:
             load_behaviour().channel(strategy.kanaal)

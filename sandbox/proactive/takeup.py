@@ -11,7 +11,6 @@ numbers): outreach can only add claims, never reshuffle who claims anyway.
 
 from __future__ import annotations
 
-import datetime as dt
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,8 +266,3 @@ def write_calibration(result: dict, path: Path | None = None) -> Path:
     tmp.write_text(header + yaml.safe_dump(result, sort_keys=False, allow_unicode=True))
     tmp.replace(path)
     return path
-
-
-def today() -> str:
-    """ISO date for the calibration record."""
-    return dt.date.today().isoformat()
